@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under server/, simulator/, test/ and scripts/ through node:test + tsx.
+// Node 20 cannot glob .ts test files itself, so we list them explicitly.
+// Usage: node scripts/run-tests.mjs [path-filter …]   (filters are substrings of file paths)
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
+
+const roots = ['server', 'simulator', 'test', 'scripts'];
+const skip = new Set(['node_modules', 'dist', 'artifacts', 'data', '.tmp']);
+const files = [];
+function walk(dir) {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return; }
+  for (const name of entries) {
+    if (skip.has(name)) continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) walk(full);
+    else if (name.endsWith('.test.ts')) files.push(relative(process.cwd(), full));
+  }
+}
+roots.forEach(walk);
+const filters = process.argv.slice(2);
+const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+if (selected.length === 0) {
+  console.error(`no test files match ${filters.join(' ') || '(all)'}`);
+  process.exit(1);
+}
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...selected], { stdio: 'inherit' });
+child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
