@@ -53,6 +53,11 @@ export const ERRORS = {
   AGENT_TRANSPORT: { status: 502, title: 'Host agent produced no valid result', retryable: true },
   AGENT_DEADLINE: { status: 504, title: 'Host agent deadline exceeded', retryable: true },
   AGENT_OPERATION_FAILED: { status: 502, title: 'Host agent operation failed', retryable: false },
+
+  // --- artifacts (host scripts, provisioning ISOs, manifest) ---
+  ARTIFACT_BUILD: { status: 500, title: 'Artifact build failed', retryable: false },
+  ARTIFACTS_UNAVAILABLE: { status: 503, title: 'Artifacts are not built or unreadable', retryable: true },
+  ARTIFACT_MISMATCH: { status: 500, title: 'Artifact does not match its manifest', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
