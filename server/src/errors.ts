@@ -54,6 +54,11 @@ export const ERRORS = {
   AGENT_DEADLINE: { status: 504, title: 'Host agent deadline exceeded', retryable: true },
   AGENT_OPERATION_FAILED: { status: 502, title: 'Host agent operation failed', retryable: false },
 
+  // --- guest provisioning (aetherv.kvp/1) ---
+  GUEST_CONFIG_INVALID: { status: 400, title: 'Guest configuration invalid', retryable: false },
+  GUEST_PAYLOAD_TOO_LARGE: { status: 400, title: 'Guest configuration too large for KVP', retryable: false },
+  GUEST_KEY_INVALID: { status: 502, title: 'Guest published an unusable public key', retryable: false },
+
   // --- artifacts (host scripts, provisioning ISOs, manifest) ---
   ARTIFACT_BUILD: { status: 500, title: 'Artifact build failed', retryable: false },
   ARTIFACTS_UNAVAILABLE: { status: 503, title: 'Artifacts are not built or unreadable', retryable: true },
