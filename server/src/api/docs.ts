@@ -1,0 +1,28 @@
+/**
+ * The OpenAPI document (generated from every route's TypeBox schemas) at /openapi.json and
+ * Swagger UI at /docs, served from our own node_modules: no CDN.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { buildInfo } from '../version.ts';
+
+export async function registerDocs(app: FastifyInstance, laboratory: boolean): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Aether-V Orchestrator API',
+        version: buildInfo().version,
+        description: `Inventory, provisioning and lifecycle of Microsoft Hyper-V VMs. Errors are application/problem+json (RFC 9457).${laboratory ? '\n\n**This instance manages a simulated laboratory, not real hosts.**' : ''}`,
+      },
+      tags: [
+        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'about', description: 'Version and build' },
+        { name: 'agent', description: 'Host agent artifacts (public: they hold no secret)' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

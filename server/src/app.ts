@@ -1,0 +1,74 @@
+/**
+ * Fastify assembly: logging, correlation ids, security headers, problem+json for every failure,
+ * OpenAPI + Swagger UI, and the route plugins. Knows nothing of how hosts are reached.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import type { Logger } from 'pino';
+import type { AppConfig } from './config/load.ts';
+import type { Readiness } from './readiness.ts';
+import { toProblem, sendProblem, problemFor } from './api/problem.ts';
+import { RouteShadow } from './api/method-not-allowed.ts';
+import { registerDocs } from './api/docs.ts';
+import { healthRoutes } from './api/health.ts';
+import { aboutRoutes } from './api/about.ts';
+
+export interface AppDependencies {
+  config: AppConfig;
+  readiness: Readiness;
+  logger: Logger;
+}
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, readiness } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // A caller's correlation id is kept when it is safe to log; otherwise we make one.
+    genReqId: (req) => {
+      const given = req.headers[CORRELATION_HEADER] ?? req.headers['x-request-id'];
+      return typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: config.server.trustProxy,
+    bodyLimit: 4 * 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(CORRELATION_HEADER, request.id);
+  });
+
+  const shadow = new RouteShadow();
+  app.addHook('onRoute', (route) => shadow.add(route.method, route.url));
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error as Error, request, config.server.debug);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
+    return sendProblem(reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = shadow.allowedMethods(path);
+    const base = { instance: path, correlationId: String(request.id) };
+    if (allowed.length > 0) {
+      return sendProblem(reply, problemFor('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, base), { allow: allowed.join(', ') });
+    }
+    return sendProblem(reply, problemFor('NOT_FOUND', `no route ${request.method} ${path}`, base));
+  });
+
+  await app.register(helmet, {
+    // Swagger UI and the web UI are served from our own origin only.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], connectSrc: ["'self'"] } },
+    hsts: config.server.trustProxy ? undefined : false,
+  });
+
+  await registerDocs(app, config.laboratory);
+  await app.register(healthRoutes, { readiness, laboratory: config.laboratory });
+  await app.register(aboutRoutes, { laboratory: config.laboratory });
+  return app;
+}

@@ -1,0 +1,14 @@
+/**
+ * The ordered migration set, shared by SQLite and PostgreSQL. Names sort in order; never
+ * rename or edit a migration that has shipped — add a new one.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_store_info.ts';
+
+const migrations: Record<string, Migration> = {
+  '0001_store_info': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
