@@ -15,7 +15,7 @@ const OneOf = <T extends string>(values: readonly T[], def: T, description: stri
 
 export const ConfigVariables = Type.Object({
   // --- server ---
-  PORT: Port(8000, 'TCP port the HTTP server listens on'),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000, description: 'TCP port the HTTP server listens on (0 = any free port)' }),
   HOST: Type.String({ default: '0.0.0.0', description: 'Address the HTTP server binds' }),
   DEBUG: Bool(false, 'Verbose logs and stack traces in problem responses'),
   LOG_LEVEL: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info', 'Log level (DEBUG=true forces debug)'),
