@@ -4,15 +4,20 @@
  * the bytes WinRM would carry (stdin in, stdout lines and stderr out, exit code).
  */
 import type { Client, ClientChannel } from 'ssh2';
-import type { Logger } from 'pino';
 import { AppError, isAppError } from '../../errors.ts';
 import type { RemotingSettings } from '../settings.ts';
 import type { HostTransport, RunCommandOptions, RunCommandResult } from '../transport.ts';
 import { connectSsh, type SshConnection } from './connect.ts';
 import { LineSplitter } from './line-splitter.ts';
 
+/** Minimal pino-compatible logger. */
+export interface SshLogger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
 export interface SshTransportOptions {
-  logger?: Logger;
+  logger?: SshLogger;
   /** Connect to this address instead of resolving the host name. */
   address?: string;
 }
