@@ -1,0 +1,402 @@
+# Shared helpers of the Aether-V host agent (dot-sourced by AetherV.Agent.ps1):
+# protocol output, error codes, parameters, deadline, VM lookup by GUID.
+# Written for Windows PowerShell 5.1 and PowerShell 7 under Set-StrictMode -Version 3.0.
+
+$script:AgentWriter = $null
+
+function Initialize-AgentOutput {
+    # Our own UTF-8 (no BOM) writer on the stdout handle: [Console]::OutputEncoding cannot be
+    # set when the process has no console (some WinRS/OpenSSH sessions), and the bytes we emit
+    # must not depend on the host's code page.
+    $stream = [Console]::OpenStandardOutput()
+    $writer = [System.IO.StreamWriter]::new($stream, [System.Text.UTF8Encoding]::new($false))
+    $writer.NewLine = "`n"
+    $writer.AutoFlush = $true
+    $script:AgentWriter = $writer
+    try {
+        [Console]::OutputEncoding = [System.Text.UTF8Encoding]::new($false)
+    } catch {
+        # No console attached: our writer above does not need it.
+        $null = $_
+    }
+}
+
+function Read-AgentStandardInput {
+    # Reads all of stdin as UTF-8 (a BOM, if any, is skipped), whatever the console code page.
+    $stream = [Console]::OpenStandardInput()
+    $reader = [System.IO.StreamReader]::new($stream, [System.Text.UTF8Encoding]::new($false), $true)
+    try {
+        return $reader.ReadToEnd()
+    } finally {
+        $reader.Dispose()
+    }
+}
+
+function Get-AgentTimestamp {
+    param([Nullable[datetime]] $Value)
+    if ($null -eq $Value) {
+        $Value = [datetime]::UtcNow
+    }
+    return $Value.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture)
+}
+
+function ConvertTo-AgentJsonValue {
+    # Normalises a value to plain dictionaries, object[] and scalars so that ConvertTo-Json gives
+    # the same text on 5.1 and 7: no {"value":[…],"Count":n} wrappers, no "\/Date(…)\/",
+    # enums and GUIDs as strings, one-element arrays kept as arrays.
+    param([AllowNull()] [object] $Value)
+    if ($null -eq $Value) {
+        return $null
+    }
+    if ($Value -is [System.Management.Automation.PSObject]) {
+        $Value = $Value.PSObject.BaseObject
+    }
+    if ($Value -is [string] -or $Value -is [bool]) {
+        return $Value
+    }
+    if ($Value -is [datetime]) {
+        return (Get-AgentTimestamp -Value $Value)
+    }
+    if ($Value -is [datetimeoffset]) {
+        return (Get-AgentTimestamp -Value $Value.UtcDateTime)
+    }
+    if ($Value -is [guid] -or $Value -is [enum] -or $Value -is [char] -or $Value -is [timespan]) {
+        return $Value.ToString()
+    }
+    if ($Value -is [byte] -or $Value -is [int16] -or $Value -is [uint16] -or $Value -is [int] -or
+        $Value -is [uint32] -or $Value -is [long]) {
+        return [long]$Value
+    }
+    if ($Value -is [uint64]) {
+        return [decimal]$Value
+    }
+    if ($Value -is [double] -or $Value -is [single] -or $Value -is [decimal]) {
+        return $Value
+    }
+    if ($Value -is [System.Collections.IDictionary]) {
+        $copy = [ordered]@{}
+        foreach ($key in $Value.Keys) {
+            $copy[[string]$key] = ConvertTo-AgentJsonValue -Value $Value[$key]
+        }
+        return $copy
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        $list = [System.Collections.Generic.List[object]]::new()
+        foreach ($item in $Value) {
+            $list.Add((ConvertTo-AgentJsonValue -Value $item))
+        }
+        # The comma keeps an empty or one-element array an array on return.
+        return , $list.ToArray()
+    }
+    if ($Value -is [System.Management.Automation.PSCustomObject]) {
+        $copy = [ordered]@{}
+        foreach ($property in $Value.PSObject.Properties) {
+            $copy[$property.Name] = ConvertTo-AgentJsonValue -Value $property.Value
+        }
+        return $copy
+    }
+    return $Value.ToString()
+}
+
+function ConvertTo-AgentJson {
+    param([AllowNull()] [object] $Value)
+    $plain = ConvertTo-AgentJsonValue -Value $Value
+    return (ConvertTo-Json -InputObject $plain -Depth 20 -Compress)
+}
+
+function Write-AgentLine {
+    param([Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Record)
+    $line = ConvertTo-AgentJson -Value $Record
+    if ($null -eq $script:AgentWriter) {
+        Initialize-AgentOutput
+    }
+    $script:AgentWriter.WriteLine($line)
+}
+
+function Write-AgentLog {
+    # One NDJSON progress line. Never pass secrets or KVP values here.
+    param(
+        [ValidateSet('info', 'warn', 'error')] [string] $Level = 'info',
+        [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Message
+    )
+    Write-AgentLine -Record ([ordered]@{ type = 'log'; level = $Level; message = $Message; time = (Get-AgentTimestamp) })
+}
+
+function New-AgentError {
+    # An exception carrying an agent error code (Schemas/agent/error-codes.json); throw it.
+    # Details are non-secret structured context (e.g. currentState for INVALID_STATE).
+    param(
+        [Parameter(Mandatory = $true)] [string] $Code,
+        [Parameter(Mandatory = $true)] [string] $Message,
+        [System.Collections.IDictionary] $Details,
+        [System.Exception] $InnerException
+    )
+    $exception = [System.InvalidOperationException]::new($Message, $InnerException)
+    $exception.Data['AetherV.Code'] = $Code
+    if ($null -ne $Details) {
+        $exception.Data['AetherV.Details'] = $Details
+    }
+    return $exception
+}
+
+function New-AgentStateError {
+    # INVALID_STATE with details.currentState, as error-codes.json asks.
+    param(
+        [Parameter(Mandatory = $true)] [object] $Vm,
+        [Parameter(Mandatory = $true)] [string] $Message
+    )
+    $state = ConvertTo-AgentVmState -State $Vm.State
+    return (New-AgentError -Code 'INVALID_STATE' -Message "$Message (the VM is $state)." -Details @{ currentState = $state })
+}
+
+$script:AgentRetryableCodes = @('HOST_BUSY', 'DEADLINE_EXCEEDED', 'HYPERV_UNAVAILABLE', 'DOWNLOAD_FAILED')
+
+function Get-AgentErrorInfo {
+    # Maps any error record to { code, message, retryable, details? }: our own coded exceptions
+    # first, then well-known .NET / Hyper-V failures, else INTERNAL with the exception text.
+    param([Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord)
+    $exception = $ErrorRecord.Exception
+    $cursor = $exception
+    while ($null -ne $cursor) {
+        if ($cursor.Data.Contains('AetherV.Code')) {
+            $code = [string]$cursor.Data['AetherV.Code']
+            $info = [ordered]@{ code = $code; message = $cursor.Message; retryable = ($script:AgentRetryableCodes -contains $code) }
+            if ($cursor.Data.Contains('AetherV.Details')) {
+                $info['details'] = $cursor.Data['AetherV.Details']
+            }
+            return $info
+        }
+        $cursor = $cursor.InnerException
+    }
+    $code = 'INTERNAL'
+    $category = $ErrorRecord.CategoryInfo.Category
+    $typeName = $exception.GetType().FullName
+    if ($exception -is [System.UnauthorizedAccessException] -or
+        $category -eq [System.Management.Automation.ErrorCategory]::PermissionDenied -or
+        $category -eq [System.Management.Automation.ErrorCategory]::SecurityError) {
+        $code = 'ACCESS_DENIED'
+    } elseif ($exception -is [System.IO.FileNotFoundException] -or $exception -is [System.IO.DirectoryNotFoundException] -or
+        $exception -is [System.Management.Automation.ItemNotFoundException]) {
+        $code = 'PATH_NOT_FOUND'
+    } elseif ($exception -is [System.IO.IOException] -and ($exception.HResult -band 0xFFFF) -eq 32) {
+        # ERROR_SHARING_VIOLATION: another process (often vmwp.exe) holds the file.
+        $code = 'FILE_IN_USE'
+    } elseif ($exception -is [System.Management.Automation.CommandNotFoundException]) {
+        $code = 'HYPERV_UNAVAILABLE'
+    } elseif ($typeName -eq 'Microsoft.HyperV.PowerShell.VirtualizationException' -and
+        $category -eq [System.Management.Automation.ErrorCategory]::InvalidOperation) {
+        $code = 'INVALID_STATE'
+    } elseif ($category -eq [System.Management.Automation.ErrorCategory]::InvalidArgument) {
+        $code = 'INVALID_PARAMS'
+    } elseif ($category -eq [System.Management.Automation.ErrorCategory]::ResourceBusy) {
+        $code = 'HOST_BUSY'
+    }
+    $message = $exception.Message
+    if ($message.Length -gt 1900) {
+        $message = $message.Substring(0, 1900)
+    }
+    return [ordered]@{ code = $code; message = $message; retryable = ($script:AgentRetryableCodes -contains $code) }
+}
+
+# --- parameters -----------------------------------------------------------------------------
+
+function ConvertTo-AgentHashtable {
+    # ConvertFrom-Json gives PSCustomObjects; hashtables let handlers read $Params.name under
+    # strict mode (a missing key reads as $null) without -AsHashtable, which 5.1 lacks.
+    param([AllowNull()] [object] $Value)
+    if ($null -eq $Value) {
+        return $null
+    }
+    if ($Value -is [System.Management.Automation.PSCustomObject]) {
+        $table = @{}
+        foreach ($property in $Value.PSObject.Properties) {
+            $table[$property.Name] = ConvertTo-AgentHashtable -Value $property.Value
+        }
+        return $table
+    }
+    if ($Value -is [string]) {
+        return $Value
+    }
+    if ($Value -is [System.Collections.IEnumerable] -and $Value -isnot [System.Collections.IDictionary]) {
+        $list = [System.Collections.Generic.List[object]]::new()
+        foreach ($item in $Value) {
+            $list.Add((ConvertTo-AgentHashtable -Value $item))
+        }
+        return , $list.ToArray()
+    }
+    return $Value
+}
+
+function Assert-AgentParam {
+    # INVALID_PARAMS unless every named parameter is present and not an empty string.
+    param(
+        [Parameter(Mandatory = $true)] [hashtable] $Params,
+        [Parameter(Mandatory = $true)] [string[]] $Name
+    )
+    foreach ($key in $Name) {
+        if (-not $Params.ContainsKey($key) -or $null -eq $Params[$key] -or
+            ($Params[$key] -is [string] -and [string]::IsNullOrWhiteSpace($Params[$key]))) {
+            throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter '$key' is required.")
+        }
+    }
+}
+
+function ConvertTo-AgentGuid {
+    param(
+        [AllowNull()] [object] $Value,
+        [string] $Name = 'vmId'
+    )
+    $parsed = [guid]::Empty
+    if ($null -eq $Value -or -not [guid]::TryParse([string]$Value, [ref]$parsed)) {
+        throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter '$Name' must be a GUID.")
+    }
+    return $parsed
+}
+
+function Assert-AgentAbsolutePath {
+    # Host paths from the request must be absolute local or UNC paths without '..' segments.
+    param(
+        [AllowNull()] [string] $Path,
+        [Parameter(Mandatory = $true)] [string] $Name
+    )
+    if ([string]::IsNullOrWhiteSpace($Path) -or -not ($Path -match '^[A-Za-z]:\\' -or $Path -match '^\\\\[^\\]+\\[^\\]+')) {
+        throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter '$Name' must be an absolute Windows path.")
+    }
+    if ($Path -match '(^|\\)\.\.(\\|$)' -or $Path.IndexOfAny([System.IO.Path]::GetInvalidPathChars()) -ge 0) {
+        throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter '$Name' must not contain '..' or invalid characters.")
+    }
+}
+
+# --- deadline -------------------------------------------------------------------------------
+
+function New-AgentDeadline {
+    param([double] $Seconds)
+    return [pscustomobject]@{ Seconds = $Seconds; Stopwatch = [System.Diagnostics.Stopwatch]::StartNew() }
+}
+
+function Get-AgentRemainingSeconds {
+    param([Parameter(Mandatory = $true)] [object] $Context)
+    $deadline = $Context.Deadline
+    return [math]::Max(0.0, $deadline.Seconds - $deadline.Stopwatch.Elapsed.TotalSeconds)
+}
+
+function Assert-AgentDeadline {
+    # Called between steps: DEADLINE_EXCEEDED once the request's deadlineSeconds have passed.
+    param(
+        [Parameter(Mandatory = $true)] [object] $Context,
+        [string] $Step = 'the operation'
+    )
+    if ((Get-AgentRemainingSeconds -Context $Context) -le 0) {
+        throw (New-AgentError -Code 'DEADLINE_EXCEEDED' -Message "Deadline of $($Context.Deadline.Seconds) s exceeded before $Step.")
+    }
+}
+
+function Wait-AgentCondition {
+    # Polls $Condition until it returns $true, bounded by both $TimeoutSeconds and the deadline.
+    param(
+        [Parameter(Mandatory = $true)] [object] $Context,
+        [Parameter(Mandatory = $true)] [scriptblock] $Condition,
+        [Parameter(Mandatory = $true)] [string] $Description,
+        [double] $TimeoutSeconds = 60,
+        [int] $IntervalMilliseconds = 500
+    )
+    $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($true) {
+        if (& $Condition) {
+            return
+        }
+        if ((Get-AgentRemainingSeconds -Context $Context) -le 0) {
+            throw (New-AgentError -Code 'DEADLINE_EXCEEDED' -Message "Deadline exceeded while waiting for $Description.")
+        }
+        if ($stopwatch.Elapsed.TotalSeconds -ge $TimeoutSeconds) {
+            throw (New-AgentError -Code 'DEADLINE_EXCEEDED' -Message "Gave up after $TimeoutSeconds s waiting for $Description.")
+        }
+        $sleep = [math]::Min([double]$IntervalMilliseconds, (Get-AgentRemainingSeconds -Context $Context) * 1000)
+        Start-Sleep -Milliseconds ([int][math]::Max(10, $sleep))
+    }
+}
+
+function Wait-AgentJob {
+    # Waits for a cmdlet started with -AsJob within the deadline, then returns its output or
+    # rethrows its error. On the deadline the job is left running (Hyper-V finishes the
+    # transition on its own) and DEADLINE_EXCEEDED is raised.
+    param(
+        [Parameter(Mandatory = $true)] [object] $Context,
+        [Parameter(Mandatory = $true)] [System.Management.Automation.Job] $Job,
+        [Parameter(Mandatory = $true)] [string] $Description
+    )
+    while ($true) {
+        $remaining = Get-AgentRemainingSeconds -Context $Context
+        $finished = Wait-Job -Job $Job -Timeout ([int][math]::Ceiling([math]::Min(5.0, [math]::Max(1.0, $remaining))))
+        if ($null -ne $finished) {
+            break
+        }
+        if ((Get-AgentRemainingSeconds -Context $Context) -le 0) {
+            throw (New-AgentError -Code 'DEADLINE_EXCEEDED' -Message "Deadline exceeded while $Description.")
+        }
+    }
+    try {
+        return (Receive-Job -Job $Job -ErrorAction Stop)
+    } finally {
+        Remove-Job -Job $Job -Force -ErrorAction SilentlyContinue
+    }
+}
+
+# --- Hyper-V lookups -----------------------------------------------------------------------
+
+function Get-AetherVm {
+    # The VM with this GUID on this host, never by name; VM_NOT_FOUND otherwise.
+    param([AllowNull()] [object] $Id)
+    $guid = ConvertTo-AgentGuid -Value $Id -Name 'vmId'
+    $vm = $null
+    try {
+        $vm = Get-VM -Id $guid -ErrorAction Stop
+    } catch {
+        if ($_.CategoryInfo.Category -ne [System.Management.Automation.ErrorCategory]::ObjectNotFound -and
+            $_.CategoryInfo.Category -ne [System.Management.Automation.ErrorCategory]::InvalidArgument) {
+            throw
+        }
+    }
+    if ($null -eq $vm) {
+        throw (New-AgentError -Code 'VM_NOT_FOUND' -Message "No virtual machine with id $guid on this host.")
+    }
+    return $vm
+}
+
+function ConvertTo-AgentVmState {
+    # Hyper-V VMState → the schema's vmState names (critical/fast variants folded, the rest Other).
+    param([AllowNull()] [object] $State)
+    $name = [string]$State
+    switch -Regex ($name) {
+        '^(Running|Off|Saved|Paused|Starting|Stopping|Saving|Pausing|Resuming|Reset)$' { return $name }
+        '^(Running|Off|Saved|Paused|Starting|Stopping|Saving|Pausing|Resuming|Reset)Critical$' { return $Matches[1] }
+        '^FastSaved' { return 'Saved' }
+        '^FastSaving' { return 'Saving' }
+        '^Hibernated' { return 'Saved' }
+    }
+    return 'Other'
+}
+
+function Get-AgentVolumeFreeBytes {
+    # Free space of the volume holding $Path, including mount points such as C:\ClusterStorage\Volume1.
+    param([Parameter(Mandatory = $true)] [string] $Path)
+    $full = [System.IO.Path]::GetFullPath($Path)
+    if ($full.StartsWith('\\')) {
+        return $null
+    }
+    $best = $null
+    foreach ($volume in @(Get-CimInstance -ClassName Win32_Volume -ErrorAction Stop)) {
+        $name = [string]$volume.Name
+        if ([string]::IsNullOrEmpty($name) -or $null -eq $volume.FreeSpace) {
+            continue
+        }
+        if ($full.StartsWith($name, [System.StringComparison]::OrdinalIgnoreCase) -and
+            ($null -eq $best -or $name.Length -gt ([string]$best.Name).Length)) {
+            $best = $volume
+        }
+    }
+    if ($null -eq $best) {
+        return $null
+    }
+    return [long]$best.FreeSpace
+}

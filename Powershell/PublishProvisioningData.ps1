@@ -1,0 +1,72 @@
+# kvp.set and kvp.remove: host → guest KVP items (the guest's External pool) through
+# Msvm_VirtualSystemManagementService AddKvpItems / ModifyKvpItems / RemoveKvpItems.
+# Values are ciphertext or protocol markers (DESIGN §5); they are never logged.
+
+function Invoke-KvpSet {
+    param([hashtable] $Params, [object] $Context)
+    Assert-AgentParam -Params $Params -Name 'vmId', 'items'
+    $vmId = ConvertTo-AgentGuid -Value $Params.vmId
+    $items = @($Params.items)
+    if ($items.Count -eq 0) {
+        throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'items' must not be empty.")
+    }
+    foreach ($item in $items) {
+        if ($item -isnot [hashtable] -or $item['key'] -isnot [string] -or $item['key'].Length -eq 0 -or $item['value'] -isnot [string]) {
+            throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Each of 'items' needs a string key and a string value.")
+        }
+        if ([System.Text.Encoding]::UTF8.GetByteCount($item['value']) -gt 2048 -or [System.Text.Encoding]::UTF8.GetByteCount($item['key']) -gt 512) {
+            throw (New-AgentError -Code 'INVALID_PARAMS' -Message "KVP item '$($item['key'])' exceeds the pool limits (512-byte key, 2,048-byte value).")
+        }
+    }
+    $system = Get-AgentMsvmComputerSystem -VmId $vmId
+    $service = Get-AgentMsvmManagementService
+    $existing = Get-AgentKvpHostItemKey -ComputerSystem $system
+    $written = [System.Collections.Generic.List[string]]::new()
+    # One call per item, in the order given: the protocol relies on it (version first,
+    # the state marker last).
+    foreach ($item in $items) {
+        Assert-AgentDeadline -Context $Context -Step "writing KVP item $($item['key'])"
+        $text = New-AgentKvpItemText -Key $item['key'] -Value $item['value']
+        $method = 'AddKvpItems'
+        if ($existing.Contains($item['key'])) {
+            $method = 'ModifyKvpItems'
+        }
+        Invoke-AgentMsvmMethod -Context $Context -Target $service -Method $method -Description "$method($($item['key']))" -Arguments @{
+            TargetSystem = $system.Path.Path
+            DataItems    = [string[]]@($text)
+        }
+        $null = $existing.Add($item['key'])
+        $written.Add($item['key'])
+    }
+    Write-AgentLog -Level 'info' -Message "Wrote $($written.Count) KVP item(s) to VM $vmId."
+    return [ordered]@{ vmId = $vmId.ToString(); keys = $written.ToArray() }
+}
+
+function Invoke-KvpRemove {
+    param([hashtable] $Params, [object] $Context)
+    Assert-AgentParam -Params $Params -Name 'vmId', 'keys'
+    $vmId = ConvertTo-AgentGuid -Value $Params.vmId
+    # The indexer, not $Params.keys: on a hashtable that would be its own Keys collection.
+    $keys = @($Params['keys'] | ForEach-Object { [string]$_ })
+    if ($keys.Count -eq 0) {
+        throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'keys' must not be empty.")
+    }
+    $system = Get-AgentMsvmComputerSystem -VmId $vmId
+    $service = Get-AgentMsvmManagementService
+    $existing = Get-AgentKvpHostItemKey -ComputerSystem $system
+    $removed = [System.Collections.Generic.List[string]]::new()
+    $missing = [System.Collections.Generic.List[string]]::new()
+    foreach ($key in $keys) {
+        if (-not $existing.Contains($key)) {
+            $missing.Add($key)
+            continue
+        }
+        Assert-AgentDeadline -Context $Context -Step "removing KVP item $key"
+        Invoke-AgentMsvmMethod -Context $Context -Target $service -Method 'RemoveKvpItems' -Description "RemoveKvpItems($key)" -Arguments @{
+            TargetSystem = $system.Path.Path
+            DataItems    = [string[]]@(New-AgentKvpItemText -Key $key)
+        }
+        $removed.Add($key)
+    }
+    return [ordered]@{ vmId = $vmId.ToString(); removed = $removed.ToArray(); missing = $missing.ToArray() }
+}
