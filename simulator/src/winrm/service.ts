@@ -102,9 +102,20 @@ async function receive(req: WsmanRequest, shells: ShellRegistry, ctx: CallContex
   const desired = child(child(req.body, 'Receive'), 'DesiredStream');
   const target = shells.command(shell, attrOf(desired, 'CommandId'));
   const timeout = Math.min(req.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS, MAX_OPERATION_TIMEOUT_MS);
-  const hasNews = await target.waitForNews(timeout, ctx.signal);
-  shell.lastActivity = Date.now();
+  shell.busy += 1;
+  let hasNews: boolean;
+  try {
+    hasNews = await target.waitForNews(timeout, ctx.signal);
+  } finally {
+    shell.busy -= 1;
+    shell.lastActivity = Date.now();
+  }
   if (!hasNews) throw faults.timedOut();
+  if (target.stdoutEnded && target.stderrEnded && target.exitCode === undefined) {
+    // The streams closed a moment before the exit code settles: report both in one response.
+    await Promise.race([target.process.exit.catch(() => 1), new Promise((r) => setTimeout(r, 50))]);
+    await new Promise((r) => setImmediate(r));
+  }
   const envelopeLimit = Math.min(req.maxEnvelopeSize ?? ctx.maxEnvelopeSize, ctx.maxEnvelopeSize);
   const chunks = target.take(Math.max(1024, Math.floor(((envelopeLimit - ENVELOPE_OVERHEAD) * 3) / 4)));
   const ended: Array<'stdout' | 'stderr'> = [];

@@ -98,6 +98,8 @@ export interface Shell {
   readonly options: Record<string, string>;
   readonly commands: Map<string, RunningCommand>;
   lastActivity: number;
+  /** Requests in progress on the shell (a waiting Receive is activity, not idleness). */
+  busy: number;
   readonly created: number;
 }
 
@@ -120,7 +122,7 @@ export class ShellRegistry {
     const owned = [...this.shells.values()].filter((s) => s.user.toLowerCase() === user.toLowerCase()).length;
     if (owned >= this.limits.maxShellsPerUser) throw faults.shellQuota(this.limits.maxShellsPerUser);
     const now = Date.now();
-    const shell: Shell = { id: randomUUID().toUpperCase(), user, env, options, commands: new Map(), lastActivity: now, created: now };
+    const shell: Shell = { id: randomUUID().toUpperCase(), user, env, options, commands: new Map(), lastActivity: now, busy: 0, created: now };
     this.shells.set(shell.id, shell);
     this.startSweeper();
     return shell;
@@ -182,6 +184,6 @@ export class ShellRegistry {
 
   private sweep(): void {
     const cutoff = Date.now() - this.limits.idleTimeoutMs;
-    for (const shell of [...this.shells.values()]) if (shell.lastActivity < cutoff) this.delete(shell);
+    for (const shell of [...this.shells.values()]) if (shell.busy === 0 && shell.lastActivity < cutoff) this.delete(shell);
   }
 }

@@ -74,7 +74,10 @@ export async function authenticate(req: IncomingMessage, encrypted: boolean, pol
 
   if (/^basic$/i.test(scheme)) {
     if (!plainAllowed) return refuse(policy, encrypted);
-    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const raw = Buffer.from(token, 'base64');
+    // RFC 7617 clients send UTF-8; older ones (Python requests) send Latin-1.
+    const utf8 = raw.toString('utf8');
+    const decoded = utf8.includes('\uFFFD') ? raw.toString('latin1') : utf8;
     const colon = decoded.indexOf(':');
     const user = colon < 0 ? decoded : decoded.slice(0, colon);
     const password = colon < 0 ? '' : decoded.slice(colon + 1);
