@@ -34,7 +34,6 @@ describe('WinRM endpoint', () => {
   const host = testingHost('HV-TEST-01');
   let estate: Estate;
   let http: RawTarget;
-  let ca: string;
   const auth = basic(USER, PASSWORD);
 
   before(async () => {
@@ -44,7 +43,6 @@ describe('WinRM endpoint', () => {
     });
     const row = estate.rows()[0]!;
     http = { url: `http://${row.address}:${row.winrmPort}/wsman` };
-    ca = (await import('node:fs')).readFileSync(caFile, 'utf8');
   });
   after(async () => {
     await estate.stop();
@@ -123,6 +121,7 @@ except Exception as e:
   it('faults an unknown ShellId with the Windows code and a WSManFault detail', async () => {
     const res = await post(http, fillRequest(fixture('close_shell_request.xml'), { shellId: '00000000-0000-0000-0000-000000000000' }), auth);
     assert.equal(res.status, 500);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking a parsed XML tree
     const fault = (parse(res.body)['Envelope'] as any)['Body']['Fault'];
     assert.equal(fault['Code']['Value'], 's:Sender');
     assert.equal(fault['Code']['Subcode']['Value'], 'w:InvalidSelectors');
