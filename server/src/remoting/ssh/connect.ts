@@ -43,11 +43,11 @@ export async function connectSsh(target: SshConnectTarget): Promise<SshConnectio
     hostVerifier: (key: Buffer) => {
       presented = key;
       if (!trusted) return true;
-      rejectedKey = checkHostKey(host, settings.port, key, trusted);
+      rejectedKey = checkHostKey(host, settings.port, key, trusted, settings.knownHostsFile);
       return rejectedKey === undefined;
     },
   };
-  if (trusted) {
+  if (trusted && trusted.some((k) => !k.revoked)) {
     // Offer only the key types we can verify, as OpenSSH does, so a server with several
     // host keys presents the one known_hosts has.
     const algorithms = [...new Set(trusted.filter((k) => !k.revoked).flatMap((k) => algorithmsForKeyType(k.type)))];
@@ -90,17 +90,17 @@ async function loadTrustedKeys(target: SshConnectTarget): Promise<KnownHostKey[]
   let keys = knownHosts.keysFor(host, settings.port);
   // An IP we were told to use stands for the same host (as OpenSSH's CheckHostIP).
   if (keys.length === 0 && target.address && target.address !== host) keys = knownHosts.keysFor(target.address, settings.port);
-  if (keys.filter((k) => !k.revoked).length === 0) {
-    throw new AppError('REMOTE_HOST_KEY', `${settings.knownHostsFile} has no host key for ${host} port ${settings.port}; add the host's key (ssh-keyscan -p ${settings.port} ${host})`, { details: { host } });
-  }
   return keys;
 }
 
-function checkHostKey(host: string, port: number, key: Buffer, trusted: KnownHostKey[]): AppError | undefined {
-  const match = trusted.find((k) => k.blob.equals(key));
+function checkHostKey(host: string, port: number, key: Buffer, trusted: KnownHostKey[], file: string | undefined): AppError | undefined {
+  const matches = trusted.filter((k) => k.blob.equals(key));
   const details = { host, presentedKey: `${keyTypeOfBlob(key)} ${fingerprint(key)}` };
-  if (match?.revoked) return new AppError('REMOTE_HOST_KEY', `SSH host key of ${host}:${port} (${fingerprint(key)}) is marked @revoked in known_hosts`, { details });
-  if (match) return undefined;
+  if (matches.some((k) => k.revoked)) return new AppError('REMOTE_HOST_KEY', `SSH host key of ${host}:${port} (${fingerprint(key)}) is marked @revoked in known_hosts`, { details });
+  if (matches.length > 0) return undefined;
+  if (trusted.every((k) => k.revoked)) {
+    return new AppError('REMOTE_HOST_KEY', `${file} has no host key for ${host} port ${port} (the host offers ${keyTypeOfBlob(key)} ${fingerprint(key)}); verify it on the host, then add it (ssh-keyscan -p ${port} ${host})`, { details });
+  }
   return new AppError('REMOTE_HOST_KEY', `SSH host key of ${host}:${port} (${keyTypeOfBlob(key)} ${fingerprint(key)}) does not match known_hosts: the host was reinstalled or someone is in the middle`, { details });
 }
 
