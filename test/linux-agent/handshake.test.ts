@@ -128,6 +128,15 @@ describe('Linux guest agent: full handshake', () => {
     assert.deepEqual(argvOf('systemctl'), [['disable', 'aetherv-guest-agent.service']]);
     assert.deepEqual(argvOf('reboot'), [], 'everything applied live: no reboot');
     assert.deepEqual(argvOf('nmcli'), []);
+    const openssl = argvOf('openssl');
+    assert.deepEqual(openssl.map((argv) => argv[0]), ['genpkey', 'pkey', 'pkeyutl', 'enc']);
+    assert.ok(openssl[0]?.includes('rsa_keygen_bits:3072'));
+    const pkeyutl = openssl[2]?.join(' ') ?? '';
+    for (const opt of ['-decrypt', 'rsa_padding_mode:oaep', 'rsa_oaep_md:sha256', 'rsa_mgf1_md:sha256']) assert.ok(pkeyutl.includes(opt), opt);
+    assert.equal(openssl[3]?.slice(0, 3).join(' '), 'enc -d -aes-256-cbc');
+    for (const argv of openssl.slice(2)) {
+      assert.ok(!argv.includes('-in') && !argv.includes('-out'), `${argv[0]} works on pipes: keys and plaintext never touch the disk`);
+    }
     for (const call of calls) {
       for (const secret of [ADMIN_PASSWORD, DEPLOY_PASSWORD, 'join-secret']) {
         assert.equal(call.argv.some((arg) => arg.includes(secret)), false, `${call.cmd} got a password in argv`);

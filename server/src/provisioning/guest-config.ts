@@ -136,11 +136,18 @@ function semanticErrors(config: GuestConfig): string[] {
 /** Validates a guest configuration: every shape problem, each once; cross-field rules once the shape is right. */
 export function checkGuestConfig(value: unknown): GuestConfigCheck {
   if (!validateSchema(value)) {
-    const messages = (validateSchema.errors ?? [])
-      // anyOf reports each failed branch too; its own message says it all.
-      .filter((e, _i, all) => !(e.keyword === 'format' && all.some((o) => o.keyword === 'anyOf' && o.instancePath === e.instancePath)))
-      .map(describe);
-    return { ok: false, errors: [...new Set(messages)] };
+    // One message per field: the first failed rule (e.g. "must not be empty" rather than also its pattern);
+    // anyOf's own message replaces those of its failed branches.
+    const all = validateSchema.errors ?? [];
+    const byField = new Map<string, ErrorObject>();
+    for (const e of all) {
+      const params = e.params as Record<string, unknown>;
+      const field = `${e.instancePath}|${String(params.missingProperty ?? params.additionalProperty ?? '')}`;
+      const anyOf = all.find((o) => o.keyword === 'anyOf' && o.instancePath === e.instancePath);
+      if (anyOf) byField.set(field, anyOf);
+      else if (!byField.has(field)) byField.set(field, e);
+    }
+    return { ok: false, errors: [...new Set([...byField.values()].map(describe))] };
   }
   const errors = semanticErrors(value);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: value };

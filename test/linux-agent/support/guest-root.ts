@@ -1,7 +1,8 @@
 /**
  * A throw-away guest filesystem for running the REAL Linux agent (Linux/aetherv-guest-agent) with
- * Debian's python3 and the real openssl. PATH holds only recording stand-ins (standin.py) and a link
- * to openssl, so the agent can never touch this machine's users, hostname or network.
+ * Debian's python3 and the real openssl. PATH holds only recording stand-ins (standin.py; the openssl
+ * one records, then runs the real /usr/bin/openssl), so the agent can never touch this machine's
+ * users, hostname or network.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,9 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const AGENT = resolve(here, '../../../Linux/aetherv-guest-agent');
 const STANDIN = join(here, 'standin.py');
 const PYTHON = '/usr/bin/python3';
-const OPENSSL = '/usr/bin/openssl';
 
-export const STANDIN_COMMANDS = ['hostnamectl', 'useradd', 'usermod', 'chpasswd', 'chown', 'netplan', 'nmcli', 'ip', 'systemctl', 'reboot'];
+export const STANDIN_COMMANDS = ['openssl', 'hostnamectl', 'useradd', 'usermod', 'chpasswd', 'chown', 'netplan', 'nmcli', 'ip', 'systemctl', 'reboot'];
 export const ETH0_MAC = '00:15:5d:01:02:03';
 
 export interface GuestRootOptions {
@@ -58,7 +58,6 @@ export function makeGuestRoot(options: GuestRootOptions): GuestRoot {
   mkdirSync(at('sys/class/net/eth0/device'), { recursive: true });
   symlinkSync(at('sys/bus/vmbus/drivers/hv_netvsc'), at('sys/class/net/eth0/device/driver'));
   mkdirSync(at('bin'));
-  symlinkSync(OPENSSL, at('bin/openssl'));
   for (const command of STANDIN_COMMANDS) {
     if (!options.without?.includes(command)) symlinkSync(STANDIN, at(`bin/${command}`));
   }

@@ -5,6 +5,7 @@ Appends {"cmd", "argv", "stdin"} as one JSON line to $STANDIN_LOG, fails (exit 1
 listed in $STANDIN_FAIL, and otherwise does the least the agent relies on, inside $AETHERV_GUEST_ROOT:
 useradd adds a passwd entry (and the home directory with -m); ip prints $STANDIN_IP_OUTPUT;
 `nmcli connection delete` of an unknown connection fails as the real one does.
+`openssl` is recorded (key and IV values redacted, stdin untouched) and then becomes the real /usr/bin/openssl.
 """
 import json
 import os
@@ -12,9 +13,20 @@ import sys
 
 cmd = os.path.basename(sys.argv[0])
 argv = sys.argv[1:]
+
+
+def record(entry):
+    with open(os.environ["STANDIN_LOG"], "a", encoding="utf-8") as log:
+        log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+if cmd == "openssl":
+    redacted = ["<redacted>" if i > 0 and argv[i - 1] in ("-K", "-iv") else a for i, a in enumerate(argv)]
+    record({"cmd": cmd, "argv": redacted, "stdin": ""})
+    os.execv("/usr/bin/openssl", ["openssl"] + argv)
+
 stdin = sys.stdin.buffer.read().decode("utf-8", "replace") if sys.stdin is not None else ""
-with open(os.environ["STANDIN_LOG"], "a", encoding="utf-8") as log:
-    log.write(json.dumps({"cmd": cmd, "argv": argv, "stdin": stdin}, ensure_ascii=False) + "\n")
+record({"cmd": cmd, "argv": argv, "stdin": stdin})
 
 if cmd in os.environ.get("STANDIN_FAIL", "").split(","):
     sys.exit(1)
