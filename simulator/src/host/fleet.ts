@@ -1,0 +1,176 @@
+/**
+ * A fleet of simulated Hyper-V hosts built deterministically from a seed. Helper C's endpoints
+ * (WinRM, SSH, control API) sit on top of this: each host's CommandHost runs the commands they carry.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NO_FAULTS, type CommandHost, type HostFaults, type OpLogEntry } from '../contracts.ts';
+import { createCommandHost } from './commands.ts';
+import { normalize } from './files.ts';
+import type { HostModel, InstallModel, InstalledFile } from './model.ts';
+import { Rng } from './rng.ts';
+import type { GuestMode, SimRuntime } from './runtime.ts';
+import { clusterName, createCluster, createHost, hostName, seedVms } from './seed.ts';
+import { hostView, vmView } from './views.ts';
+
+export const DEFAULT_INSTALL_DIRECTORY = 'C:\\Program Files\\Aether-V';
+export const REPOSITORY_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface FleetOptions {
+  hosts: number;
+  vmsPerHost: number;
+  clusters: number;
+  seed: number;
+  /** Multiplies simulated durations: 1 realistic, 0.01 a hundred times faster, 0 instant. */
+  timeScale: number;
+  /** An artifacts/ folder (version, manifest.json, files) installed on every host at start. */
+  preinstallAgentFrom?: string;
+  /** Where preinstallAgentFrom goes (default C:\Program Files\Aether-V). */
+  installDirectory?: string;
+  /** 'auto' (default): Linux guests run Linux/aetherv-guest-agent when it can run here, else the TypeScript guest. */
+  guestMode?: GuestMode;
+  linuxAgentPath?: string;
+}
+
+export interface SimulatedHost {
+  readonly name: string;
+  readonly cluster: string | null;
+  readonly commands: CommandHost;
+  faults: HostFaults;
+  up: boolean;
+  /** JSON for GET /hosts/{name}/model. */
+  model(): unknown;
+}
+
+export interface Fleet {
+  readonly hosts: SimulatedHost[];
+  host(name: string): SimulatedHost | undefined;
+  /** Entries with seq > since (since defaults to 0), optionally of one host (case-insensitive). */
+  oplog(filter: { host?: string; since?: number }): OpLogEntry[];
+  /** Back to the seeded estate: models, faults, op log, up. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+class Host implements SimulatedHost {
+  faults: HostFaults = structuredClone(NO_FAULTS);
+  up = true;
+  readonly commands: CommandHost;
+
+  constructor(public state: HostModel, private readonly rt: SimRuntime, private readonly installDirectory: string) {
+    const commandsFor = new WeakMap<HostModel, CommandHost>();
+    const current = (): CommandHost => {
+      let c = commandsFor.get(this.state);
+      if (!c) commandsFor.set(this.state, (c = createCommandHost(this.state, this.rt, () => this.faults)));
+      return c;
+    };
+    this.commands = { spawn: (line, ctx) => current().spawn(line, ctx) };
+  }
+
+  get name(): string { return this.state.name; }
+  get cluster(): string | null { return this.state.cluster?.name ?? null; }
+
+  model(): unknown {
+    const h = this.state;
+    return {
+      name: h.name,
+      up: this.up,
+      faults: this.faults,
+      host: hostView(h, this.installDirectory),
+      installs: [...h.installs.values()].map((i) => ({ directory: i.directory, version: i.version, files: i.files })),
+      vms: [...h.vms.values()].map((vm) => ({
+        ...vmView(h, vm),
+        secureBootTemplate: vm.secureBootTemplate,
+        guestHostname: vm.guestHostname,
+        dvd: vm.dvd,
+        kvp: { host: Object.fromEntries(vm.kvp.hostItems()), guest: Object.fromEntries(vm.kvp.guestItems()) },
+        guest: vm.guest?.info() ?? null,
+      })),
+    };
+  }
+}
+
+/** Reads an artifacts/ folder: `version`, and `manifest.json` when present (else every file, hashed). */
+export function readArtifacts(dir: string): { version: string; files: InstalledFile[] } {
+  const version = readFileSync(join(dir, 'version'), 'utf8').trim();
+  const manifestPath = join(dir, 'manifest.json');
+  if (existsSync(manifestPath)) {
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version?: string; files: InstalledFile[] };
+    return { version: m.version ?? version, files: m.files.map((f) => ({ name: f.name, sha256: f.sha256, size: f.size })) };
+  }
+  const files: InstalledFile[] = [];
+  const walk = (d: string): void => {
+    for (const n of readdirSync(d)) {
+      const full = join(d, n);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (d !== dir || (n !== 'version' && n !== 'manifest.json')) {
+        const bytes = readFileSync(full);
+        files.push({ name: relative(dir, full).split(sep).join('/'), sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
+      }
+    }
+  };
+  walk(dir);
+  return { version, files };
+}
+
+function buildModels(options: FleetOptions, rt: SimRuntime, installDirectory: string): HostModel[] {
+  const rng = rt.rng;
+  const total = Math.max(0, Math.floor(options.hosts));
+  const clusters = Array.from({ length: Math.max(0, Math.min(options.clusters, Math.floor(total / 2))) }, (_, i) => createCluster(clusterName(i)));
+  const perCluster = clusters.length > 0 ? Math.max(2, Math.floor((total * 0.75) / clusters.length)) : 0;
+  const preinstalled = options.preinstallAgentFrom ? readArtifacts(options.preinstallAgentFrom) : undefined;
+  const now = Date.now();
+  const hosts: HostModel[] = [];
+  for (let i = 0; i < total; i++) {
+    const cluster = clusters[Math.floor(i / Math.max(1, perCluster))] ?? null;
+    const host = createHost(rng, hostName(i, total), cluster);
+    cluster?.nodes.push(host);
+    if (preinstalled) {
+      const install: InstallModel = { directory: installDirectory, version: preinstalled.version, files: preinstalled.files };
+      host.installs.set(normalize(installDirectory), install);
+    }
+    seedVms(rng, host, i, options.vmsPerHost, i * options.vmsPerHost, now);
+    hosts.push(host);
+  }
+  return hosts;
+}
+
+export function createFleet(options: FleetOptions): Fleet {
+  const installDirectory = options.installDirectory ?? DEFAULT_INSTALL_DIRECTORY;
+  const rt: SimRuntime = {
+    timeScale: options.timeScale,
+    rng: new Rng(options.seed),
+    guestMode: options.guestMode ?? 'auto',
+    linuxAgentPath: options.linuxAgentPath ?? join(REPOSITORY_ROOT, 'Linux', 'aetherv-guest-agent'),
+    tempRoot: join(tmpdir(), `aetherv-sim-${process.pid}-${Math.random().toString(36).slice(2, 8)}`),
+    oplog: [],
+    nextSeq: 1,
+  };
+  const hosts = buildModels(options, rt, installDirectory).map((m) => new Host(m, rt, installDirectory));
+  const byName = new Map(hosts.map((h) => [h.name.toLowerCase(), h]));
+  const stopGuests = (): void => {
+    for (const h of hosts) for (const vm of h.state.vms.values()) { vm.guest?.stop(); vm.guest = null; }
+  };
+  return {
+    hosts,
+    host: (name) => byName.get(name.toLowerCase()) ?? byName.get(name.toLowerCase().split('.')[0] ?? ''),
+    oplog: ({ host, since }) => rt.oplog.filter((e) => e.seq > (since ?? 0) && (host === undefined || e.host.toLowerCase() === host.toLowerCase())),
+    reset() {
+      stopGuests();
+      rt.rng = new Rng(options.seed);
+      rt.oplog.length = 0;
+      rt.nextSeq = 1;
+      const models = buildModels(options, rt, installDirectory);
+      hosts.forEach((h, i) => { h.state = models[i] as HostModel; h.faults = structuredClone(NO_FAULTS); h.up = true; });
+    },
+    async close() {
+      stopGuests();
+      // Let killed guest agents exit before their roots go.
+      await new Promise((r) => setTimeout(r, 50));
+      rmSync(rt.tempRoot, { recursive: true, force: true });
+    },
+  };
+}
