@@ -26,6 +26,8 @@ export interface WinrmTransportOptions {
 const RECEIVE_DROP_RETRIES = 2;
 /** Background terminate Signals and shell deletion give up after this long. */
 const CLEANUP_TIMEOUT_MS = 15_000;
+/** How long close() waits for pending terminate Signals before abandoning them. */
+const CLOSE_GRACE_MS = 1_000;
 
 export class WinrmTransport implements HostTransport {
   readonly kind = 'winrm' as const;
@@ -37,6 +39,8 @@ export class WinrmTransport implements HostTransport {
   /** The settled id of `shell`, so a gone shell can be forgotten synchronously. */
   private knownShellId: string | undefined;
   private readonly background = new Set<Promise<void>>();
+  /** Aborts background cleanup still pending when the transport closes. */
+  private readonly closing = new AbortController();
   private closed = false;
 
   constructor(host: string, settings: RemotingSettings, options: WinrmTransportOptions = {}) {
@@ -83,6 +87,10 @@ export class WinrmTransport implements HostTransport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Give in-flight terminate Signals a moment, then stop waiting for them.
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled([...this.background]), grace]);
+    this.closing.abort(new AppError('REMOTE_CANCELLED', `WinRM transport to ${this.host} closed`));
     await Promise.allSettled([...this.background]);
     const shellId = await this.currentShellId();
     this.shell = undefined;
@@ -201,10 +209,10 @@ export class WinrmTransport implements HostTransport {
   /** Frees the command on the host without making the caller wait for it. */
   private terminateInBackground(shellId: string, commandId: string): void {
     const task = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.client.signalTerminate(shellId, commandId, AbortSignal.timeout(CLEANUP_TIMEOUT_MS)))
+      .then(() => this.client.signalTerminate(shellId, commandId, AbortSignal.any([AbortSignal.timeout(CLEANUP_TIMEOUT_MS), this.closing.signal])))
       .catch((err: unknown) => {
         // A shell that is gone has no command left to free.
-        if (isAppError(err) && err.code === 'REMOTE_SHELL_GONE') return;
+        if (isAppError(err) && (err.code === 'REMOTE_SHELL_GONE' || this.closing.signal.aborted)) return;
         this.logger?.warn({ host: this.host, commandId, err: describe(err) }, 'winrm: terminate signal failed');
       });
     this.background.add(task);
