@@ -6,10 +6,18 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { chunkBlob, GUEST_ITEM, HOST_ITEM, parseGuestPublicKey, sealPayload, type KvpItem } from '../../server/src/provisioning/index.ts';
+import {
+  chunkBlob,
+  GUEST_ITEM,
+  handshakeStartItems,
+  HOST_ITEM,
+  parseGuestPublicKey,
+  sealPayload,
+  type KvpItem,
+} from '../../server/src/provisioning/index.ts';
 import { makeGuestRoot, standinCalls, startAgent, type GuestRoot } from './support/guest-root.ts';
-import { playHost } from './support/host.ts';
-import { readPool } from './support/kvp-pool.ts';
+import { playHost, waitFor } from './support/host.ts';
+import { readPool, writeHostItems } from './support/kvp-pool.ts';
 
 const VERSION = '0.1.0';
 const CONFIG = { hostname: 'web-01', localAdmin: { username: 'ops', password: 'Secret-123' } };
@@ -115,6 +123,22 @@ describe('Linux guest agent: failures', () => {
     const result = readPool(root.pool1);
     assert.equal(result.get(GUEST_ITEM.state), 'failed');
     assert.equal(result.get(GUEST_ITEM.error), 'error timeout:version');
+  });
+
+  test('stopped while waiting for the payload (SIGTERM) → "error interrupted:payload-published", key removed', async () => {
+    const root = newRoot();
+    const agent = startAgent(root);
+    writeHostItems(root.pool0, handshakeStartItems(VERSION));
+    const published = await waitFor(agent, () => (readPool(root.pool1).get(GUEST_ITEM.state) === 'awaiting-payload' ? true : undefined));
+    assert.equal(published, true);
+    assert.equal(existsSync(root.file('run/aetherv')), true, 'the key exists while the agent waits');
+    agent.kill('SIGTERM');
+    const { code } = await agent.exited;
+    assert.equal(code, 1);
+    const items = readPool(root.pool1);
+    assert.equal(items.get(GUEST_ITEM.state), 'failed');
+    assert.equal(items.get(GUEST_ITEM.error), 'error interrupted:payload-published');
+    assert.equal(existsSync(root.file('run/aetherv')), false, 'the private key is removed');
   });
 
   test('netplan apply fails → "error applying:network" and the half-applied file is removed', async () => {

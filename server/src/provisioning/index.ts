@@ -4,3 +4,4 @@ export { checkGuestConfig, assertGuestConfig, type GuestConfig, type GuestUser, 
 export { parseGuestPublicKey, MIN_MODULUS_BITS, MAX_MODULUS_BITS } from './guest-key.ts';
 export { sealPayload, chunkBlob, KEY_BYTES, IV_BYTES, MAC_BYTES, type SealedPayload, type SealRandomness } from './payload-seal.ts';
 export { handshakeStartItems, payloadItems, type KvpItem } from './publication.ts';
+export { readGuestReport, type GuestReport } from './guest-report.ts';

@@ -92,6 +92,7 @@ export interface AgentRun {
   /** Resolves when the agent exits (it is killed after `killAfterMs`). */
   exited: Promise<{ code: number | null; stderr: string }>;
   hasExited(): boolean;
+  kill(signal: NodeJS.Signals): void;
 }
 
 export function startAgent(root: GuestRoot, env: Record<string, string> = {}, killAfterMs = 45_000): AgentRun {
@@ -118,5 +119,5 @@ export function startAgent(root: GuestRoot, env: Record<string, string> = {}, ki
       resolveExit({ code, stderr });
     });
   });
-  return { exited, hasExited: () => done };
+  return { exited, hasExited: () => done, kill: (signal) => child.kill(signal) };
 }
