@@ -91,7 +91,10 @@ export class HostEndpoints {
 
   /** Listens on the configured ports; ephemeral (0) ports are fixed at first start and reused after. */
   async start(): Promise<void> {
-    if (this.httpServer) return;
+    if (this.httpServer) {
+      this.host.up = true;
+      return;
+    }
     const plain = http.createServer(this.winrm.listener(false, () => `http://${this.address}:${this.ports.winrm}`));
     const secure = https.createServer({ key: this.tls.key, cert: this.tls.cert }, this.winrm.listener(true, () => `https://${this.address}:${this.ports.winrmHttps}`));
     for (const s of [plain, secure]) {

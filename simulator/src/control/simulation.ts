@@ -108,7 +108,8 @@ export async function startSimulation<F extends FleetLike>(fleet: F, options: Si
         for (const e of estate.endpoints) {
           e.host.faults = { ...NO_FAULTS, operations: {} };
           e.winrm.shells.clear();
-          if (!e.row.up) await e.start();
+          // The fleet's reset marks every host up; listeners of downed hosts must follow.
+          await e.start();
         }
       },
     }, ports.control);

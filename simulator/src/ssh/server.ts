@@ -16,11 +16,22 @@ export interface SshHostKey {
   privateKey: string;
   /** `ssh-ed25519 AAAA…` (the known_hosts key part). */
   publicKey: string;
+  parsed: ParsedKey;
 }
 
+/**
+ * An Ed25519 key pair in OpenSSH format. ssh2's generator now and then emits a private key its
+ * own parser rejects ("Malformed OpenSSH private key"), so each one is checked and redrawn.
+ */
 export function generateHostKey(): SshHostKey {
-  const pair = utils.generateKeyPairSync('ed25519');
-  return { privateKey: pair.private, publicKey: pair.public.trim().split(' ').slice(0, 2).join(' ') };
+  for (let attempt = 0; ; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    const parsed = utils.parseKey(pair.private);
+    if (!(parsed instanceof Error) && !Array.isArray(parsed)) {
+      return { privateKey: pair.private, publicKey: pair.public.trim().split(' ').slice(0, 2).join(' '), parsed };
+    }
+    if (attempt > 20) throw new Error('cannot generate an SSH host key');
+  }
 }
 
 export interface SshServiceOptions {
@@ -56,7 +67,7 @@ export class SshService {
 
   /** Starts listening; resolves with the actual port (0 = ephemeral). */
   listen(address: string, port: number): Promise<number> {
-    const server = new Server({ hostKeys: [this.options.hostKey.privateKey] }, (client) => this.accept(client));
+    const server = new Server({ hostKeys: [{ key: this.options.hostKey.parsed }] } as unknown as ConstructorParameters<typeof Server>[0], (client) => this.accept(client));
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
 import { startEstate, type Estate } from '../control/estate.ts';
 import { testingHost } from '../control/testing-host.ts';
+import { generateHostKey } from './server.ts';
 
 const run = promisify(execFile);
 const USER = 'labadmin';
@@ -38,7 +39,8 @@ function execWithPassword(address: string, port: number, password: string, comma
 
 describe('SSH endpoint', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sim-ssh-'));
-  const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
+  const generated = generateHostKey();
+  const clientKey = { private: generated.privateKey, public: generated.publicKey };
   const host = testingHost('HV-SSH-01');
   let estate: Estate;
 
@@ -66,7 +68,7 @@ describe('SSH endpoint', () => {
     assert.equal(host.commands.spawned.at(-1)?.context.via, 'ssh');
     assert.equal(host.commands.spawned.at(-1)?.context.user, USER);
     // A known_hosts file with another key for this host must make OpenSSH refuse.
-    const other = ssh2.utils.generateKeyPairSync('ed25519').public.split(' ').slice(0, 2).join(' ');
+    const other = generateHostKey().publicKey;
     writeFileSync(join(dir, 'wrong_known_hosts'), `[${row.address}]:${row.sshPort} ${other}\n`);
     await assert.rejects(run('ssh', [...args.map((a) => a.replace(join(dir, 'known_hosts'), join(dir, 'wrong_known_hosts'))), 'hostname'], { timeout: 20_000 }),
       /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);

@@ -1,0 +1,46 @@
+/**
+ * The simulator's public entry: a fleet of simulated Hyper-V hosts, each listening for WinRM
+ * (HTTP/HTTPS) and SSH on its own loopback address, plus the control API.
+ *
+ *   const sim = await startSimulator({ hosts: 3, ports: { winrm: 0, winrmHttps: 0, ssh: 0, control: 0 } });
+ *   sim.hosts        // [{ name, address, winrmPort, winrmHttpsPort, sshPort, up, cluster }]
+ *   sim.credentials  // { username, password, caFile }
+ *   await sim.stop();
+ */
+import { createFleet, type Fleet } from './host/fleet.ts';
+import { startSimulation, type Simulation, type SimulationOptions } from './control/simulation.ts';
+
+export type { HostRow } from './control/endpoints.ts';
+export type { Credentials } from './control/api.ts';
+export type { Fleet, SimulatedHost } from './host/fleet.ts';
+
+export interface SimulatorOptions extends SimulationOptions {
+  /** Number of hosts (default 3). */
+  hosts?: number;
+  vmsPerHost?: number;
+  clusters?: number;
+  seed?: number;
+  /** 1 = realistic durations, 0.01 = a hundred times faster (default 1). */
+  timeScale?: number;
+  /** An artifacts/ folder installed as the host agent on every host at start. */
+  preinstallAgentFrom?: string;
+}
+
+export type Simulator = Simulation<Fleet>;
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const fleet = createFleet({
+    hosts: options.hosts ?? 3,
+    vmsPerHost: options.vmsPerHost ?? 4,
+    clusters: options.clusters ?? 0,
+    seed: options.seed ?? 1,
+    timeScale: options.timeScale ?? 1,
+    ...(options.preinstallAgentFrom ? { preinstallAgentFrom: options.preinstallAgentFrom } : {}),
+  });
+  try {
+    return await startSimulation(fleet, options);
+  } catch (error) {
+    await fleet.close();
+    throw error;
+  }
+}
