@@ -4,11 +4,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWinrmTransport, probeAuthentication, probeShell } from '../../server/src/remoting/winrm/index.ts';
 import type { ExchangeLog} from './winrm-harness.ts';
-import { settingsFor, startWinrmSim, type WinrmSim } from './winrm-harness.ts';
+import { settingsFor, startFleetSim, type WinrmSim } from './winrm-harness.ts';
 
 let sim: WinrmSim;
-before(async () => { sim = await startWinrmSim(); });
+before(async () => { sim = await startFleetSim(); });
 after(async () => { await sim.stop(); });
+
+const whoami = () => `${sim.name.toLowerCase()}\\${sim.username.toLowerCase()}\r\n`;
 
 async function hostname(settings: ReturnType<typeof settingsFor>, log?: ExchangeLog): Promise<string> {
   const transport = createWinrmTransport(sim.name, settings, { address: sim.address, ...(log ? { exchangeCounter: log.counter } : {}) });
@@ -20,7 +22,7 @@ async function hostname(settings: ReturnType<typeof settingsFor>, log?: Exchange
 }
 
 test('Basic over HTTPS trusting the simulator CA', async () => {
-  assert.equal(await hostname(settingsFor(sim)), 'hv01.lab.test\\admin\r\n');
+  assert.equal(await hostname(settingsFor(sim)), whoami());
 });
 
 test('plain HTTP is refused without allowUnencrypted, works with it; Kerberos never over HTTP', async () => {
@@ -29,13 +31,13 @@ test('plain HTTP is refused without allowUnencrypted, works with it; Kerberos ne
     assert.match(err.message, /WINRM_ALLOW_UNENCRYPTED/);
     return true;
   });
-  assert.equal(await hostname(settingsFor(sim, { useTls: false, allowUnencrypted: true })), 'hv01.lab.test\\admin\r\n');
+  assert.equal(await hostname(settingsFor(sim, { useTls: false, allowUnencrypted: true })), whoami());
   assert.throws(() => createWinrmTransport(sim.name, settingsFor(sim, { useTls: false, allowUnencrypted: true, auth: 'kerberos' })), /message encryption/);
 });
 
 test('NTLM over HTTPS, with the authenticated connection reused across calls', async () => {
-  assert.equal(await hostname(settingsFor(sim, { auth: 'ntlm' })), 'hv01.lab.test\\admin\r\n');
-  const transport = createWinrmTransport(sim.name, settingsFor(sim, { auth: 'ntlm', username: 'admin' }), { address: sim.address });
+  assert.equal(await hostname(settingsFor(sim, { auth: 'ntlm' })), whoami());
+  const transport = createWinrmTransport(sim.name, settingsFor(sim, { auth: 'ntlm', username: `AETHERV\\${sim.username}` }), { address: sim.address });
   try {
     for (let i = 0; i < 3; i += 1) assert.equal((await transport.run({ command: `echo n${i}` })).stdout, `n${i}\r\n`);
   } finally {
@@ -53,11 +55,11 @@ test('wrong credentials give REMOTE_AUTH at once (Basic, NTLM), never a hang', a
     });
     assert.ok(Date.now() - started < 2000, `${auth} rejected promptly`);
   }
-  sim.setFaults({ authFailure: true });
+  await sim.setFaults({ authFailure: true });
   try {
     await assert.rejects(hostname(settingsFor(sim)), { code: 'REMOTE_AUTH' });
   } finally {
-    sim.setFaults({});
+    await sim.setFaults({});
   }
 });
 
@@ -65,7 +67,7 @@ test('TLS is verified: an unknown CA is REMOTE_TLS unless verification is explic
   const noCa = settingsFor(sim);
   delete noCa.winrm.caFile;
   await assert.rejects(hostname(noCa), { code: 'REMOTE_TLS' });
-  assert.equal(await hostname({ ...noCa, winrm: { ...noCa.winrm, insecureSkipTlsVerify: true } }), 'hv01.lab.test\\admin\r\n');
+  assert.equal(await hostname({ ...noCa, winrm: { ...noCa.winrm, insecureSkipTlsVerify: true } }), whoami());
 });
 
 test('doctor probes: authentication only, and shell open/close', async () => {

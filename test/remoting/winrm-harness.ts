@@ -1,18 +1,18 @@
 /**
- * End-to-end harness for the WinRM transport: real simulator WinRM listeners (HTTP and
- * HTTPS, Basic/NTLM/Kerberos acceptance, its own CA) on loopback, ephemeral ports, with the
- * simulator's small command set (hostname, echo, more, sleep MS, fail CODE, flood BYTES).
+ * End-to-end harness for the WinRM transport, on loopback with ephemeral ports:
+ * - startFleetSim(): the simulator's public entry (startSimulator) — a simulated Hyper-V host
+ *   with WinRM HTTP/HTTPS, its own CA, and the control API for faults and down/up;
+ * - startCommandSim(): the same simulator listeners in front of the simulator's small testing
+ *   command set (adds `sleep MS`, `fail CODE`), for deadlines and exit codes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEstate, type Estate } from '../../simulator/src/control/estate.ts';
+import { startSimulator } from '../../simulator/src/index.ts';
+import { startEstate } from '../../simulator/src/control/estate.ts';
 import { testingHost } from '../../simulator/src/control/testing-host.ts';
 import { NO_FAULTS, type HostFaults } from '../../simulator/src/contracts.ts';
 import { DEFAULT_SSH, DEFAULT_WINRM, type RemotingSettings, type WinrmSettings } from '../../server/src/remoting/settings.ts';
-
-export const USERNAME = 'LAB\\admin';
-export const PASSWORD = 'S3cret-pass!';
 
 export interface WinrmSim {
   name: string;
@@ -20,28 +20,55 @@ export interface WinrmSim {
   httpPort: number;
   httpsPort: number;
   caFile: string;
-  estate: Estate;
-  host: ReturnType<typeof testingHost>;
-  setFaults(faults: Partial<HostFaults>): void;
+  username: string;
+  password: string;
+  setFaults(faults: Partial<HostFaults>): Promise<void>;
+  down(): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startWinrmSim(options: { kerberos?: { keytab: string; servicePrincipalPrefix?: string }; maxEnvelopeSizeKb?: number } = {}): Promise<WinrmSim> {
+export interface SimOptions {
+  kerberos?: { keytab: string; realm?: string; servicePrincipalPrefix?: string };
+}
+
+export async function startFleetSim(options: SimOptions = {}): Promise<WinrmSim> {
+  const sim = await startSimulator({ hosts: 1, vmsPerHost: 1, ports: { winrm: 0, winrmHttps: 0, ssh: 0, control: 0 }, ...options });
+  const row = sim.hosts[0]!;
+  const control = async (method: string, path: string, body?: unknown): Promise<void> => {
+    const res = await fetch(`${sim.controlUrl}${path}`, {
+      method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    if (!res.ok) throw new Error(`control API ${method} ${path}: ${res.status} ${await res.text()}`);
+  };
+  return {
+    name: row.name, address: row.address, httpPort: row.winrmPort, httpsPort: row.winrmHttpsPort,
+    caFile: sim.credentials.caFile, username: sim.credentials.username, password: sim.credentials.password,
+    setFaults: (faults) => control('PUT', `/hosts/${encodeURIComponent(row.name)}/faults`, faults),
+    down: () => control('POST', `/hosts/${encodeURIComponent(row.name)}/down`),
+    up: () => control('POST', `/hosts/${encodeURIComponent(row.name)}/up`),
+    stop: () => sim.stop(),
+  };
+}
+
+export async function startCommandSim(): Promise<WinrmSim & { spawned: Array<{ commandLine: string }> }> {
   const dir = mkdtempSync(join(tmpdir(), 'winrm-e2e-'));
   const caFile = join(dir, 'ca.pem');
-  const host = testingHost('hv01.lab.test');
+  const host = testingHost('hv99.lab.test');
+  const username = 'LAB\\admin';
+  const password = 'S3cret-pass!';
   const estate = await startEstate([host], {
-    addressBase: '127.0.10.1', caFile,
-    ports: { winrm: 0, winrmHttps: 0, ssh: 0 },
-    username: USERNAME, password: PASSWORD, allowUnencrypted: true,
-    authorizedKeys: [], domainName: 'LAB',
-    ...(options.kerberos ? { kerberos: options.kerberos } : {}),
-    ...(options.maxEnvelopeSizeKb ? { maxEnvelopeSizeKb: options.maxEnvelopeSizeKb } : {}),
+    addressBase: '127.0.10.1', caFile, ports: { winrm: 0, winrmHttps: 0, ssh: 0 },
+    username, password, allowUnencrypted: true, authorizedKeys: [], domainName: 'LAB',
   });
   const row = estate.rows()[0]!;
+  const endpoint = estate.endpoint(host.name)!;
   return {
-    name: host.name, address: row.address, httpPort: row.winrmPort, httpsPort: row.winrmHttpsPort, caFile, estate, host,
-    setFaults: (faults) => { host.faults = { ...NO_FAULTS, ...faults }; },
+    name: host.name, address: row.address, httpPort: row.winrmPort, httpsPort: row.winrmHttpsPort, caFile, username, password,
+    spawned: host.commands.spawned,
+    setFaults: async (faults) => { host.faults = { ...NO_FAULTS, ...faults }; },
+    down: () => endpoint.stop(),
+    up: () => endpoint.start(),
     stop: async () => {
       await estate.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -57,7 +84,7 @@ export function settingsFor(sim: WinrmSim, overrides: Partial<WinrmSettings> = {
     connectTimeoutMs: 3000,
     ssh: DEFAULT_SSH,
     winrm: {
-      ...DEFAULT_WINRM, auth: 'basic', username: USERNAME, password: PASSWORD, caFile: sim.caFile,
+      ...DEFAULT_WINRM, auth: 'basic', username: sim.username, password: sim.password, caFile: sim.caFile,
       port: useTls ? sim.httpsPort : sim.httpPort, operationTimeoutSeconds: 5, ...overrides, useTls,
     },
   };

@@ -1,11 +1,11 @@
-// WinRM transport end to end against the simulator's HTTPS listener (Basic, trusted CA).
+// WinRM transport end to end against the simulator (startSimulator) over HTTPS with Basic and its CA.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWinrmTransport } from '../../server/src/remoting/winrm/index.ts';
-import { ExchangeLog, settingsFor, startWinrmSim, tick, type WinrmSim } from './winrm-harness.ts';
+import { ExchangeLog, settingsFor, startFleetSim, tick, type WinrmSim } from './winrm-harness.ts';
 
 let sim: WinrmSim;
-before(async () => { sim = await startWinrmSim(); });
+before(async () => { sim = await startFleetSim(); });
 after(async () => { await sim.stop(); });
 
 test('a call runs the command and streams its stdout lines', async () => {
@@ -13,14 +13,11 @@ test('a call runs the command and streams its stdout lines', async () => {
   try {
     const lines: string[] = [];
     const result = await transport.run({ command: 'hostname', onStdoutLine: (l) => lines.push(l) });
-    assert.deepEqual(result, { exitCode: 0, stdout: 'hv01.lab.test\r\n', stderr: '' });
-    assert.deepEqual(lines, ['hv01.lab.test']);
-    const failed = await transport.run({ command: 'fail 3' });
-    assert.equal(failed.exitCode, 3);
-    assert.match(failed.stderr, /something failed/);
-    // The command line reached the host as sent, with the options that make stdin a pipe.
-    const spawned = sim.host.commands.spawned.at(-1);
-    assert.equal(spawned?.commandLine, 'fail 3');
+    assert.deepEqual(result, { exitCode: 0, stdout: `${sim.name}\r\n`, stderr: '' });
+    assert.deepEqual(lines, [sim.name]);
+    const unknown = await transport.run({ command: 'nosuchtool /x' });
+    assert.equal(unknown.exitCode, 1);
+    assert.match(unknown.stderr, /'nosuchtool' is not recognized/);
   } finally {
     await transport.close();
   }
@@ -79,26 +76,6 @@ test('several concurrent calls share one shell', async () => {
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => transport.run({ command: `echo call-${i}` })));
     assert.deepEqual(results.map((r) => r.stdout), Array.from({ length: 6 }, (_, i) => `call-${i}\r\n`));
     assert.equal(log.count('Create'), 1);
-  } finally {
-    await transport.close();
-  }
-});
-
-test('a deadline terminates the remote command and rejects with REMOTE_TIMEOUT', async () => {
-  const log = new ExchangeLog();
-  const transport = createWinrmTransport(sim.name, settingsFor(sim), { address: sim.address, exchangeCounter: log.counter });
-  try {
-    const started = Date.now();
-    await assert.rejects(transport.run({ command: 'sleep 10000', timeoutMs: 400 }), { code: 'REMOTE_TIMEOUT' });
-    assert.ok(Date.now() - started < 2000, 'rejected promptly');
-    await tick(200);
-    assert.equal(log.count('Signal'), 1, 'terminate signal sent');
-    const controller = new AbortController();
-    const pending = transport.run({ command: 'sleep 10000', signal: controller.signal });
-    setTimeout(() => controller.abort(), 200);
-    await assert.rejects(pending, { code: 'REMOTE_CANCELLED' });
-    // The shell is still good afterwards.
-    assert.equal((await transport.run({ command: 'echo ok' })).stdout, 'ok\r\n');
   } finally {
     await transport.close();
   }
