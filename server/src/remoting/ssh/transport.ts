@@ -26,6 +26,9 @@ export class SshTransport implements HostTransport {
   readonly kind = 'ssh' as const;
   private connection: Promise<SshConnection> | undefined;
   private closed = false;
+  private readonly deadClients = new WeakSet<Client>();
+  /** The client behind `connection` once it is ready. */
+  private currentClient: Client | undefined;
 
   constructor(
     readonly host: string,
@@ -48,16 +51,23 @@ export class SshTransport implements HostTransport {
     return await this.runOnChannel(channel, options, deadline);
   }
 
-  /** Opens an exec channel; a connection found dead is replaced once (nothing ran yet). */
+  /**
+   * Opens an exec channel. A connection found dead is replaced once (nothing ran yet); a live
+   * connection that refuses a channel (sshd MaxSessions) is kept for the calls it carries.
+   */
   private async openChannel(command: string): Promise<ClientChannel> {
     for (let attempt = 0; ; attempt++) {
       const { client } = await this.connect();
       try {
         return await exec(client, command);
       } catch (error) {
+        const message = (error as Error).message;
+        if (!this.deadClients.has(client) && /open failed|channel open failure|administratively prohibited/i.test(message)) {
+          throw new AppError('REMOTE_SHELL_QUOTA', `${this.host} refused another SSH session (sshd MaxSessions?): ${message}`, { cause: error, details: { host: this.host } });
+        }
         this.dropConnection(client);
         if (attempt >= 1) {
-          throw new AppError('REMOTE_CONNECTION_DROPPED', `SSH connection to ${this.host} failed to start the command: ${(error as Error).message}`, { cause: error, details: { host: this.host } });
+          throw new AppError('REMOTE_CONNECTION_DROPPED', `SSH connection to ${this.host} failed to start the command: ${message}`, { cause: error, details: { host: this.host } });
         }
       }
     }
@@ -77,8 +87,10 @@ export class SshTransport implements HostTransport {
         connectTimeoutMs: this.settings.connectTimeoutMs,
       }).then((connection) => {
         const forget = () => {
+          this.deadClients.add(connection.client);
           if (this.connection === pending) this.connection = undefined;
         };
+        if (this.connection === pending) this.currentClient = connection.client;
         connection.client.on('close', forget);
         connection.client.on('end', forget);
         connection.client.on('error', (error) => {
@@ -97,8 +109,13 @@ export class SshTransport implements HostTransport {
   }
 
   private dropConnection(client: Client): void {
+    this.deadClients.add(client);
     client.end();
-    this.connection = undefined;
+    // Another caller may already have replaced it: only forget the connection we saw fail.
+    if (this.currentClient === client) {
+      this.connection = undefined;
+      this.currentClient = undefined;
+    }
   }
 
   private runOnChannel(channel: ClientChannel, options: RunCommandOptions, deadline: number | undefined): Promise<RunCommandResult> {
