@@ -147,6 +147,34 @@ describe('Linux guest agent: full handshake', () => {
     assertNothingSecretLeft(root, [ADMIN_PASSWORD, DEPLOY_PASSWORD, 'join-secret']);
   });
 
+  test('a netplan image with DHCP keeps DHCP but uses the given DNS servers; only what is asked is applied', async () => {
+    const root = makeGuestRoot({ version: VERSION });
+    roots.push(root);
+    const agent = startAgent(root, { STANDIN_IP_OUTPUT: '2: eth0    inet 172.16.0.9/16 brd 172.16.255.255 scope global dynamic eth0' });
+    const result = await playHost(root, agent, { version: VERSION, config: { network: { dns: { servers: ['10.0.0.2'] } } } });
+
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.items.get(GUEST_ITEM.ipv4), '172.16.0.9');
+    assert.deepEqual(parseYaml(readFileSync(root.file('etc/netplan/90-aetherv.yaml'), 'utf8')), {
+      network: {
+        version: 2,
+        ethernets: {
+          eth0: {
+            match: { macaddress: ETH0_MAC },
+            'set-name': 'eth0',
+            dhcp4: true,
+            'dhcp4-overrides': { 'use-dns': false },
+            nameservers: { addresses: ['10.0.0.2'] },
+          },
+        },
+      },
+    });
+    assert.equal(existsSync(root.file('etc/cloud/cloud.cfg.d/99-aetherv-network.cfg')), false, 'cloud-init may keep managing DHCP');
+    assert.equal(readFileSync(root.file('etc/hosts'), 'utf8'), '127.0.0.1\tlocalhost\n127.0.1.1\tgolden-image\n', 'hostname untouched');
+    const commands = standinCalls(root).map((c) => c.cmd).filter((cmd) => cmd !== 'openssl');
+    assert.deepEqual(commands, ['netplan', 'ip', 'systemctl']);
+  });
+
   test('a NetworkManager image without hostnamectl: DHCP, DNS override, reported lease, reboot', async () => {
     const root = makeGuestRoot({ version: VERSION, netplan: false, without: ['hostnamectl'] });
     roots.push(root);

@@ -63,10 +63,11 @@ export function hostItemNames(chunkCount: number): string[] {
 }
 
 /**
- * The guest's error summary: `error <stage>:<detail>` (e.g. `error validating:mac`,
- * `error version-mismatch:1.0!=1.1`, `error timeout:payload-published`, `error applying:network`)
- * or the bare fallback `error:unknown`. Stages the guests use: initializing, reading, timeout,
- * version-mismatch, generating, publishing, decrypting, validating, applying, interrupted.
+ * The guest's error summary: `error <stage>:<detail>` or the bare fallback `error:unknown`.
+ * Vocabulary (the Linux agent's header lists it too): reading:version-file|payload-count|payload,
+ * version-mismatch:<guest>!=<host>, timeout:version|awaiting-key|payload-published|<stage>,
+ * generating:rsa-key, decrypting:key, validating:mac, decrypting:payload, validating:config,
+ * applying:hostname|local-admin|users|network (Windows adds applying:domain-join), interrupted:<stage>.
  */
 export interface GuestError {
   stage: string;
