@@ -7,8 +7,9 @@
  */
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ERRORS, isAppError } from '../errors.ts';
+import { AppError, isAppError } from '../errors.ts';
 import { ArtifactStore } from '../artifacts/store.ts';
+import { sendProblem, toProblem } from './problem.ts';
 
 export interface AgentArtifactRoutesOptions {
   /** The built artifacts folder (ARTIFACTS_BASE_PATH): isos/, scripts/, version, manifest.json. */
@@ -18,12 +19,9 @@ export interface AgentArtifactRoutesOptions {
 /** Hosts and caches must revalidate: a new version reuses the same names. */
 const CACHE_CONTROL = 'no-cache';
 
-function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
-  return reply
-    .code(error.status)
-    .header('content-type', 'application/problem+json; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send({ type: `urn:aetherv:problem:${error.code}`, title: ERRORS[error.code].title, status: error.status, detail: error.message, code: error.code });
+/** Problems leave as the rest of the API's do (problem.ts), also when mounted on a bare instance. */
+function replyProblem(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  return sendProblem(reply, toProblem(error, request, false), { 'cache-control': 'no-store' });
 }
 
 function etagMatches(request: FastifyRequest, etag: string): boolean {
@@ -63,7 +61,7 @@ export const agentArtifactRoutes: FastifyPluginAsync<AgentArtifactRoutesOptions>
         reply.header('content-type', 'application/json; charset=utf-8').header('content-length', bytes.length);
         return reply.send(request.method === 'HEAD' ? undefined : bytes);
       } catch (error) {
-        if (isAppError(error)) return sendProblem(reply, error);
+        if (isAppError(error)) return replyProblem(request, reply, error);
         throw error;
       }
     },
@@ -92,7 +90,7 @@ export const agentArtifactRoutes: FastifyPluginAsync<AgentArtifactRoutesOptions>
         if (request.method === 'HEAD' || file.size === 0) return reply.send(request.method === 'HEAD' ? undefined : Buffer.alloc(0));
         return reply.send(createReadStream(file.path, { start, end }));
       } catch (error) {
-        if (isAppError(error)) return sendProblem(reply, error);
+        if (isAppError(error)) return replyProblem(request, reply, error);
         throw error;
       }
     },
