@@ -1,0 +1,50 @@
+# aetherv-bootstrap: version
+# Reports the installed agent version and what the host offers (DESIGN.md section 4). Input: JSON on stdin.
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$utf8 = [Text.UTF8Encoding]::new($false)
+$out = [IO.StreamWriter]::new([Console]::OpenStandardOutput(), $utf8)
+$out.AutoFlush = $true
+function Write-Line($Record) {
+    $out.Write((ConvertTo-Json -InputObject $Record -Depth 9 -Compress) + "`n")
+}
+function Stop-Bootstrap([string]$Code, [string]$Message) {
+    Write-Line ([ordered]@{ type = 'result'; id = $null; ok = $false; error = [ordered]@{ code = $Code; message = $Message; retryable = $false } })
+    exit 0
+}
+trap {
+    Stop-Bootstrap -Code 'INTERNAL' -Message $_.Exception.Message
+}
+$params = ConvertFrom-Json -InputObject ([IO.StreamReader]::new([Console]::OpenStandardInput(), $utf8).ReadToEnd())
+$dir = [string]$params.PSObject.Properties['installDirectory'].Value
+if ($dir -notmatch '^([A-Za-z]:\\|\\\\)') {
+    Stop-Bootstrap -Code 'INVALID_PARAMS' -Message 'installDirectory must be an absolute path.'
+}
+$dir = $dir.TrimEnd('\')
+$versionFile = Join-Path -Path $dir -ChildPath 'version'
+$version = $null
+if (Test-Path -LiteralPath $versionFile -PathType Leaf) {
+    # Trim a BOM, NULs and whitespace: older installs wrote the file with other encodings.
+    $version = [IO.File]::ReadAllText($versionFile).Trim([char]0xFEFF, [char]0, ' ', "`r", "`n", "`t")
+    if ($version.Length -eq 0) {
+        $version = $null
+    }
+}
+$installed = $null -ne $version -and (Test-Path -LiteralPath (Join-Path -Path $dir -ChildPath 'AetherV.Agent.ps1') -PathType Leaf)
+Write-Line ([ordered]@{
+        type   = 'result'
+        id     = $null
+        ok     = $true
+        result = [ordered]@{
+            installed        = $installed
+            version          = $version
+            installDirectory = $dir
+            computerName     = [string]$env:COMPUTERNAME
+            psVersion        = $PSVersionTable.PSVersion.ToString()
+            hypervModule     = $null -ne (Get-Module -ListAvailable -Name 'Hyper-V')
+            clusterModule    = $null -ne (Get-Module -ListAvailable -Name 'FailoverClusters')
+            osVersion        = [Environment]::OSVersion.Version.ToString()
+        }
+    })
+exit 0
