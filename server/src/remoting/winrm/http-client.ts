@@ -12,6 +12,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { AppError } from '../../errors.ts';
 import type { AuthScheme, Challenge } from './auth/scheme.ts';
 import { networkError } from './network-errors.ts';
@@ -37,6 +38,8 @@ export interface HttpResponse {
   body: string;
   /** Every WWW-Authenticate value, split per challenge. */
   challenges: Challenge[];
+  /** The host certificate (DER) of the TLS connection that carried the response. */
+  peerCertificate: Buffer | undefined;
 }
 
 interface Connection {
@@ -119,7 +122,7 @@ export class WinrmHttpClient {
       const challenge = this.pickChallenge(response);
       if (challenge === undefined) throw this.rejected(response);
       try {
-        header = await session.step(challenge);
+        header = await session.step(challenge, { peerCertificate: response.peerCertificate });
       } catch (err) {
         if (err instanceof AppError && err.code === 'REMOTE_AUTH') throw this.rejected(response);
         throw err;
@@ -221,6 +224,8 @@ export class WinrmHttpClient {
       request.on('finish', () => { requestSent = true; });
       request.on('error', fail);
       request.on('response', (res) => {
+        // Read now: once the response ends the socket may be reused or closed.
+        const cert = useTls ? (res.socket as TLSSocket).getPeerCertificate?.() : undefined;
         const parts: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -236,7 +241,10 @@ export class WinrmHttpClient {
         res.on('end', () => {
           if (settled) return;
           settled = true;
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8'), challenges: parseChallenges(res.rawHeaders) });
+          resolve({
+            status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8'), challenges: parseChallenges(res.rawHeaders),
+            peerCertificate: cert !== undefined && Buffer.isBuffer(cert.raw) ? cert.raw : undefined,
+          });
         });
       });
       request.end(payload);

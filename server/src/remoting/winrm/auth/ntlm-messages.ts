@@ -26,6 +26,7 @@ export const CLIENT_FLAGS = (NTLM_FLAGS.UNICODE | NTLM_FLAGS.REQUEST_TARGET | NT
 
 const AV_EOL = 0;
 const AV_TIMESTAMP = 7;
+const AV_CHANNEL_BINDINGS = 10;
 
 export function encodeNegotiate(flags = CLIENT_FLAGS): Buffer {
   const msg = Buffer.alloc(32);
@@ -72,6 +73,23 @@ export function findAvPair(targetInfo: Buffer, avId: number): Buffer | undefined
   return undefined;
 }
 
+/** The target info with one AV pair added (replacing one with the same id) before MsvAvEOL. */
+export function withAvPair(targetInfo: Buffer, avId: number, value: Buffer): Buffer {
+  const pairs: Buffer[] = [];
+  let offset = 0;
+  while (offset + 4 <= targetInfo.length) {
+    const id = targetInfo.readUInt16LE(offset);
+    const length = targetInfo.readUInt16LE(offset + 2);
+    if (id === AV_EOL) break;
+    if (id !== avId) pairs.push(targetInfo.subarray(offset, offset + 4 + length));
+    offset += 4 + length;
+  }
+  const head = Buffer.alloc(4);
+  head.writeUInt16LE(avId, 0);
+  head.writeUInt16LE(value.length, 2);
+  return Buffer.concat([...pairs, head, value, Buffer.alloc(4)]);
+}
+
 function utf16(text: string): Buffer {
   return Buffer.from(text, 'utf16le');
 }
@@ -104,6 +122,8 @@ export interface NtlmV2Input {
   targetInfo: Buffer;
   clientChallenge?: Buffer;
   timestamp?: Buffer;
+  /** MsvAvChannelBindings value (MD5 of the TLS channel bindings), over HTTPS. */
+  channelBindingHash?: Buffer;
 }
 
 export interface NtlmV2Responses {
@@ -118,8 +138,9 @@ export function computeNtlmV2(input: NtlmV2Input): NtlmV2Responses {
   const clientChallenge = input.clientChallenge ?? randomBytes(8);
   const serverTime = findAvPair(input.targetInfo, AV_TIMESTAMP);
   const timestamp = input.timestamp ?? (serverTime !== undefined ? Buffer.from(serverTime) : fileTimeNow());
+  const targetInfo = input.channelBindingHash === undefined ? input.targetInfo : withAvPair(input.targetInfo, AV_CHANNEL_BINDINGS, input.channelBindingHash);
   const temp = Buffer.concat([
-    Buffer.from([1, 1, 0, 0, 0, 0, 0, 0]), timestamp, clientChallenge, Buffer.alloc(4), input.targetInfo, Buffer.alloc(4),
+    Buffer.from([1, 1, 0, 0, 0, 0, 0, 0]), timestamp, clientChallenge, Buffer.alloc(4), targetInfo, Buffer.alloc(4),
   ]);
   const ntProofStr = hmacMd5(key, input.serverChallenge, temp);
   // With a server timestamp the LM response must be zeros (MS-NLMP 3.1.5.1.2).

@@ -4,7 +4,8 @@
  * accepted there); a server that only offers "NTLM" is answered in that scheme instead.
  */
 import { AppError } from '../../../errors.ts';
-import type { AuthHandshake, AuthScheme, Challenge } from './scheme.ts';
+import type { AuthHandshake, AuthScheme, Challenge, TlsChannel } from './scheme.ts';
+import { ntlmChannelBindingHash } from './channel-binding.ts';
 import { CLIENT_FLAGS, computeNtlmV2, decodeChallenge, encodeAuthenticate, encodeNegotiate, splitAccount } from './ntlm-messages.ts';
 
 export function ntlmAuth(username: string | undefined, password: string | undefined): AuthScheme {
@@ -36,7 +37,7 @@ class NtlmHandshake implements AuthHandshake {
     this.password = password;
   }
 
-  async step(challenge: Challenge | undefined): Promise<string> {
+  async step(challenge: Challenge | undefined, channel?: TlsChannel): Promise<string> {
     if (challenge === undefined || challenge.token === undefined) {
       // A bare challenge after our Negotiate message in the same scheme is a refusal.
       if (this.sentAuthenticate || (challenge !== undefined && this.sentNegotiate && sameScheme(challenge.scheme, this.scheme))) throw rejected();
@@ -52,6 +53,7 @@ class NtlmHandshake implements AuthHandshake {
     const responses = computeNtlmV2({
       user: this.user, domain: this.domain, password: this.password,
       serverChallenge: parsed.serverChallenge, targetInfo: parsed.targetInfo,
+      ...(channel?.peerCertificate === undefined ? {} : { channelBindingHash: ntlmChannelBindingHash(channel.peerCertificate) }),
     });
     this.sentAuthenticate = true;
     this.carriesBody = true;

@@ -9,12 +9,18 @@ export interface Challenge {
   token: string | undefined;
 }
 
+/** What the handshake may bind to: the TLS connection the challenge arrived on. */
+export interface TlsChannel {
+  /** The host's certificate (DER), for RFC 5929 tls-server-end-point channel binding. */
+  peerCertificate: Buffer | undefined;
+}
+
 export interface AuthHandshake {
   /**
    * The Authorization header value for the next leg. Called first with undefined, then with
    * the token of each 401 challenge (the WWW-Authenticate value after the scheme name).
    */
-  step(challenge: Challenge | undefined): Promise<string>;
+  step(challenge: Challenge | undefined, channel?: TlsChannel): Promise<string>;
   /** Whether the leg just produced should carry the SOAP body (NTLM's Negotiate leg does not). */
   readonly carriesBody: boolean;
   /** Checks the final (non-401) response's token, e.g. Kerberos mutual authentication. */
