@@ -7,7 +7,9 @@ import { join, relative } from 'node:path';
 import Parser from 'tree-sitter';
 import type { SyntaxNode } from 'tree-sitter';
 
-const PowerShell = (await import('tree-sitter-powershell')).default as Parser.Language;
+// The package's "types" points at a folder NodeNext resolution cannot read; import it untyped.
+const grammarPackage: string = 'tree-sitter-powershell';
+const PowerShell = ((await import(grammarPackage)) as { default: Parser.Language }).default;
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const windowsRoot = join(repoRoot, 'Windows');
