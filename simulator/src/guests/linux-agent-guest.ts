@@ -5,7 +5,7 @@
  * switched to the pool files for as long as the guest lives.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GuestHandle } from './guest.ts';
 import type { GuestEnv } from './launcher.ts';
@@ -61,6 +61,16 @@ export function startLinuxAgentGuest(env: GuestEnv): GuestHandle {
   writeFileSync(join(root, 'var/lib/aetherv/version'), `${env.isoVersion}\n`);
   writeFileSync(join(root, 'etc/hostname'), `${vm.name}\n`);
   writeFileSync(join(root, 'etc/hosts'), `127.0.0.1\tlocalhost\n127.0.1.1\t${vm.name}\n`);
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nsudo:x:27:\n');
+  // What an Ubuntu guest on Hyper-V shows in sysfs: one synthetic adapter per VM NIC (hv_netvsc).
+  mkdirSync(join(root, 'sys/bus/vmbus/drivers/hv_netvsc'), { recursive: true });
+  vm.nics.forEach((nic, i) => {
+    const dev = join(root, 'sys/class/net', `eth${i}`);
+    mkdirSync(join(dev, 'device'), { recursive: true });
+    symlinkSync(join(root, 'sys/bus/vmbus/drivers/hv_netvsc'), join(dev, 'device', 'driver'));
+    writeFileSync(join(dev, 'address'), `${nic.macAddress.toLowerCase().match(/../g)?.join(':') ?? ''}\n`);
+  });
   const dhcp = vm.nics[0]?.ipAddresses.find((a) => a.includes('.')) ?? `10.200.${rt.rng.int(0, 255)}.${rt.rng.int(10, 250)}`;
   for (const name of STAND_INS) writeFileSync(join(bin, name), standIn(name));
   writeFileSync(join(bin, 'ip'), `#!/bin/sh\nprintf '2: eth0    inet %s/24 brd 0.0.0.0 scope global dynamic eth0\\n' "${dhcp}"\n`);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimulatedHost } from './fleet.ts';
@@ -76,7 +76,7 @@ export async function must(host: SimulatedHost, operation: string, params: unkno
 /** A minimal artifacts/ folder: version, the agent entry script and both provisioning ISOs. */
 export function fakeArtifacts(version = '1.2.3'): string {
   const dir = mkdtempSync(join(tmpdir(), 'aetherv-artifacts-'));
-  mkdirSync(dir, { recursive: true });
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'version'), `${version}\n`);
   writeFileSync(join(dir, 'AetherV.Agent.ps1'), '# the agent\r\n');
   writeFileSync(join(dir, 'LinuxProvisioning.iso'), Buffer.alloc(4096, 1));

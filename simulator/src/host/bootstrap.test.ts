@@ -1,0 +1,128 @@
+/**
+ * The bootstrap scripts (-EncodedCommand with a marker line): version, install in pull mode over
+ * real HTTP from a loopback server (checksums, a corrupted download keeps the old install), and
+ * push mode (stage chunks, then install).
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createFleet, type Fleet, type SimulatedHost } from './fleet.ts';
+import { schemas } from './schemas.ts';
+import { AGENT_COMMAND, callAgent, runCommand } from './testing.ts';
+
+const DIR = 'C:\\Program Files\\Aether-V';
+const served = new Map<string, Buffer>();
+const requests: string[] = [];
+let server: Server;
+let baseUrl: string;
+let fleet: Fleet;
+
+function encoded(marker: string): string {
+  return Buffer.from(`# aetherv-bootstrap: ${marker}\r\n$ErrorActionPreference = 'Stop'\r\n# (the real script body lives in Powershell/bootstrap/)\r\n`, 'utf16le').toString('base64');
+}
+
+async function bootstrap(host: SimulatedHost, marker: string, input: unknown) {
+  const r = await runCommand(host, `powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${encoded(marker)}`, JSON.stringify(input));
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\r\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const last = lines.at(-1)!;
+  const v = schemas();
+  assert.deepEqual(v.check(`bootstrap/${marker}.params.json`, input), [], 'params');
+  assert.deepEqual(v.check('agent/envelope.result.json', last), [], 'result envelope');
+  for (const l of lines.slice(0, -1)) assert.deepEqual(v.check('agent/envelope.log.json', l), []);
+  if (last.ok) assert.deepEqual(v.check(`bootstrap/${marker}.result.json`, last.result), [], 'result');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return last as { ok: boolean; result: any; error: { code: string; details?: Record<string, unknown> } };
+}
+
+function manifest(version: string, files: Record<string, Buffer>) {
+  return { version, files: Object.entries(files).map(([name, b]) => ({ name, sha256: createHash('sha256').update(b).digest('hex'), size: b.length })) };
+}
+
+before(async () => {
+  server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const body = served.get(decodeURIComponent((req.url ?? '').replace(/^\/agent\//, '')));
+    if (!body) { res.writeHead(404).end('not found'); return; }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/agent`;
+  fleet = createFleet({ hosts: 2, vmsPerHost: 0, clusters: 1, seed: 9, timeScale: 0 });
+});
+after(async () => {
+  await fleet.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('bootstrap scripts', () => {
+  it('version reports a fresh host as not installed, with its modules', async () => {
+    const r = await bootstrap(fleet.hosts[0]!, 'version', { installDirectory: DIR });
+    assert.equal(r.ok, true);
+    assert.equal(r.result.installed, false);
+    assert.equal(r.result.version, null);
+    assert.equal(r.result.hypervModule, true);
+    assert.equal(r.result.clusterModule, true);
+    assert.equal(r.result.computerName, fleet.hosts[0]!.name);
+  });
+
+  it('installs in pull mode over HTTP, then a corrupted download keeps the previous install', async () => {
+    const host = fleet.hosts[0]!;
+    const v1 = { 'AetherV.Agent.ps1': Buffer.from('# agent v1\r\n'), 'LinuxProvisioning.iso': Buffer.alloc(70_000, 7) };
+    for (const [n, b] of Object.entries(v1)) served.set(n, b);
+    const first = await bootstrap(host, 'install', { installDirectory: DIR, mode: 'pull', baseUrl, manifest: manifest('1.0.0', v1) });
+    assert.equal(first.ok, true, JSON.stringify(first.error));
+    assert.equal(first.result.previousVersion, null);
+    assert.ok(requests.includes('/agent/AetherV.Agent.ps1') && requests.includes('/agent/LinuxProvisioning.iso'));
+    assert.equal((await bootstrap(host, 'version', { installDirectory: DIR })).result.version, '1.0.0');
+    assert.ok((await callAgent(host, 'host.info', {})).ok, 'the agent now answers');
+
+    const v2 = { 'AetherV.Agent.ps1': Buffer.from('# agent v2\r\n'), 'LinuxProvisioning.iso': Buffer.alloc(70_000, 8) };
+    served.set('AetherV.Agent.ps1', v2['AetherV.Agent.ps1']);
+    served.set('LinuxProvisioning.iso', Buffer.concat([Buffer.alloc(69_999, 8), Buffer.from([9])])); // corrupted in transit
+    const bad = await bootstrap(host, 'install', { installDirectory: DIR, mode: 'pull', baseUrl, manifest: manifest('2.0.0', v2) });
+    assert.equal(bad.ok, false);
+    assert.equal(bad.error.code, 'CHECKSUM_MISMATCH');
+    assert.equal(bad.error.details?.file, 'LinuxProvisioning.iso');
+    assert.equal((await bootstrap(host, 'version', { installDirectory: DIR })).result.version, '1.0.0');
+    assert.equal((await callAgent(host, 'host.info', {})).result.agentVersion, '1.0.0');
+
+    served.delete('LinuxProvisioning.iso');
+    const missing = await bootstrap(host, 'install', { installDirectory: DIR, mode: 'pull', baseUrl, manifest: manifest('2.0.0', v2) });
+    assert.equal(missing.error.code, 'DOWNLOAD_FAILED');
+    assert.equal(missing.error.details?.status, 404);
+    assert.equal((await bootstrap(host, 'version', { installDirectory: DIR })).result.version, '1.0.0');
+
+    served.set('LinuxProvisioning.iso', v2['LinuxProvisioning.iso']);
+    const good = await bootstrap(host, 'install', { installDirectory: DIR, mode: 'pull', baseUrl: `${baseUrl}/`, manifest: manifest('2.0.0', v2) });
+    assert.equal(good.result.previousVersion, '1.0.0');
+    assert.equal((await bootstrap(host, 'version', { installDirectory: DIR })).result.version, '2.0.0');
+  });
+
+  it('installs in push mode from staged chunks, checking every SHA-256', async () => {
+    const host = fleet.hosts[1]!;
+    const files = { 'AetherV.Agent.ps1': Buffer.from('# pushed agent\r\n'), 'WindowsProvisioning.iso': Buffer.alloc(50_000, 3) };
+    const m = manifest('3.0.0', files);
+    const iso = files['WindowsProvisioning.iso'];
+    const early = await bootstrap(host, 'install', { installDirectory: DIR, mode: 'push', stagingId: 'run-1', manifest: m });
+    assert.equal(early.error.code, 'STAGING_INCOMPLETE');
+    const stage = (name: string, offset: number, data: Buffer) => bootstrap(host, 'stage', { installDirectory: DIR, stagingId: 'run-1', name, offset, dataBase64: data.toString('base64') });
+    assert.equal((await stage('AetherV.Agent.ps1', 0, files['AetherV.Agent.ps1'])).result.stagedBytes, files['AetherV.Agent.ps1'].length);
+    assert.equal((await stage('WindowsProvisioning.iso', 0, iso.subarray(0, 20_000))).result.stagedBytes, 20_000);
+    const gap = await stage('WindowsProvisioning.iso', 30_000, iso.subarray(30_000));
+    assert.equal(gap.error.code, 'STAGING_INCOMPLETE');
+    assert.equal((await stage('WindowsProvisioning.iso', 20_000, iso.subarray(20_000))).result.stagedBytes, 50_000);
+    const r = await bootstrap(host, 'install', { installDirectory: DIR, mode: 'push', stagingId: 'run-1', manifest: m });
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(r.result.version, '3.0.0');
+    const agent = await runCommand(host, AGENT_COMMAND.replace('Aether-V', 'AETHER-V'), JSON.stringify({ protocol: 'aetherv.agent/1', id: '5b0a3a52-0c8e-4c55-9a52-3f0e4f7b8c11', operation: 'host.info', params: {}, deadlineSeconds: 5 }));
+    assert.match(agent.stdout, /"agentVersion":"3\.0\.0"/, 'paths are case-insensitive, as on NTFS');
+  });
+
+  it('rejects invalid bootstrap input with INVALID_PARAMS', async () => {
+    const r = await runCommand(fleet.hosts[0]!, `powershell.exe -EncodedCommand ${encoded('install')}`, JSON.stringify({ installDirectory: DIR, mode: 'pull', baseUrl: 'file:///etc/passwd', manifest: { version: '1', files: [{ name: '../evil', sha256: 'x', size: 1 }] } }));
+    assert.match(r.stdout, /"code":"INVALID_PARAMS"/);
+  });
+});
