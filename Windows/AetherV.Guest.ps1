@@ -108,11 +108,12 @@ function Close-GuestKey {
 function Receive-GuestConfiguration {
     Set-Stage -Code 'error reading:version-file'
     $guestVersion = Read-LocalVersion
+    Set-Stage -Code 'error initializing:kvp'
     Clear-KvpGuestItems
     Set-KvpGuestVersion -Version $guestVersion
     Write-AgentLog -Message ('guest version {0}; waiting for the host' -f $guestVersion)
 
-    Set-Stage -Code 'error timeout:version'
+    Set-Stage -Code 'error reading:kvp'
     $hostClock = [System.Diagnostics.Stopwatch]::StartNew()
     $hostVersion = Get-KvpHostVersion -TimeoutSeconds $HostTimeoutSeconds -PollSeconds $PollSeconds
     if ($null -eq $hostVersion) {
@@ -124,7 +125,6 @@ function Receive-GuestConfiguration {
         throw (New-GuestFailure -Code ('error version-mismatch:{0}!={1}' -f $shownGuest, $shownHost) -Message 'the ISO and the host scripts come from different releases')
     }
 
-    Set-Stage -Code 'error timeout:awaiting-key'
     $remaining = Get-RemainingSeconds -Clock $hostClock -TimeoutSeconds $HostTimeoutSeconds
     if (-not (Wait-KvpHostState -State 'awaiting-key' -TimeoutSeconds $remaining -PollSeconds $PollSeconds)) {
         throw (New-GuestFailure -Code 'error timeout:awaiting-key' -Message 'the host never asked for a key')
@@ -143,7 +143,7 @@ function Receive-GuestConfiguration {
     Set-KvpGuestState -State 'awaiting-payload'
     Write-AgentLog -Message 'public key published; waiting for the payload'
 
-    Set-Stage -Code 'error timeout:payload-published'
+    Set-Stage -Code 'error reading:kvp'
     if (-not (Wait-KvpHostState -State 'payload-published' -TimeoutSeconds $PayloadTimeoutSeconds -PollSeconds $PollSeconds)) {
         throw (New-GuestFailure -Code 'error timeout:payload-published' -Message 'the host never published the payload')
     }
