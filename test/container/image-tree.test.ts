@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { parseDockerfile, replayDockerfile } from './dockerfile.ts';
 import type { Stage } from './dockerfile.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
+const STARTUP_TIMEOUT_MS = 45_000;
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 async function listTree(dir: string, prefix = ''): Promise<string[]> {
@@ -118,5 +120,63 @@ describe('server/Dockerfile', () => {
     const files = (await listTree(app)).filter((p) => !p.startsWith('node_modules/'));
     assert.deepEqual(files.filter((p) => /\.test\.ts$|^data\/.|^\.git\/|^test\//.test(p)), []);
     assert.ok(!files.some((p) => p.startsWith('server/k8s/') || p === 'server/Dockerfile'));
+  });
+
+  it('starts from that tree with the image\'s CMD, passes its HEALTHCHECK and serves the artifacts it carries', async () => {
+    const runtime = stages[stages.length - 1]!.instructions;
+    // The image's environment, with /app paths pointing into the replayed tree, listening on loopback.
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: app, TMPDIR: tmpdir() };
+    for (const step of runtime.filter((i) => i.op === 'ENV')) {
+      for (const [, key, value] of step.args.matchAll(/(\w+)=(\S*)/g)) {
+        env[key!] = value!.includes('${') ? '' : value!.replace(/^\/app(?=\/|$)/, app);
+      }
+    }
+    Object.assign(env, { HOST: '127.0.0.1', PORT: '0' });
+    const [command, ...args] = JSON.parse(runtime.find((i) => i.op === 'CMD')!.args) as string[];
+    assert.equal(command, 'node');
+    const child = spawn(process.execPath, args, { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    try {
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "Server listening" within ${STARTUP_TIMEOUT_MS} ms:\n${output}`)), STARTUP_TIMEOUT_MS);
+        const onData = (chunk: Buffer) => {
+          output += chunk.toString('utf8');
+          const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+          if (match) {
+            clearTimeout(timer);
+            resolveUrl(match[1]!);
+          }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`the service exited (${code}) before listening:\n${output}`));
+        });
+      });
+      // The HEALTHCHECK command itself, as Docker would run it inside the container.
+      const health = runtime.find((i) => i.op === 'HEALTHCHECK')!;
+      const [healthCommand, ...healthArgs] = JSON.parse(health.args.replace(/^CMD /, '')) as string[];
+      assert.equal(healthCommand, 'node');
+      const port = new URL(url).port;
+      const healthy = await new Promise<number | null>((done) => {
+        spawn(process.execPath, healthArgs, { env: { ...env, PORT: port }, stdio: 'ignore' }).once('exit', done);
+      });
+      assert.equal(healthy, 0, 'HEALTHCHECK passes');
+      const manifest = await fetch(`${url}/agent/manifest.json`);
+      assert.equal(manifest.status, 200, 'app.ts registers agentArtifactRoutes');
+      assert.equal(await manifest.text(), await readFile(join(app, 'artifacts', 'manifest.json'), 'utf8'));
+      const iso = await fetch(`${url}/agent/LinuxProvisioning.iso`);
+      assert.equal(iso.status, 200);
+      assert.ok(Buffer.from(await iso.arrayBuffer()).equals(await readFile(join(app, 'artifacts', 'isos', 'LinuxProvisioning.iso'))));
+    } finally {
+      if (child.exitCode === null) {
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    }
   });
 });
