@@ -13,11 +13,17 @@ import { RouteShadow } from './api/method-not-allowed.ts';
 import { registerDocs } from './api/docs.ts';
 import { healthRoutes } from './api/health.ts';
 import { aboutRoutes } from './api/about.ts';
+import { inventoryRoutes } from './api/inventory.ts';
+import { notificationRoutes } from './api/notifications.ts';
+import { webSocketRoutes } from './api/ws.ts';
+import type { Services } from './services.ts';
 
 export interface AppDependencies {
   config: AppConfig;
   readiness: Readiness;
   logger: Logger;
+  /** Domain services; absent in tests of the HTTP shell alone. */
+  services?: Services;
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -70,5 +76,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await registerDocs(app, config.laboratory);
   await app.register(healthRoutes, { readiness, laboratory: config.laboratory });
   await app.register(aboutRoutes, { laboratory: config.laboratory });
+  const services = deps.services;
+  if (services) {
+    const auth = { oidcEnabled: config.auth.oidcEnabled, apiToken: config.auth.apiToken };
+    await app.register(inventoryRoutes, { inventory: services.inventory, auth });
+    await app.register(notificationRoutes, { notifications: services.notifications, auth });
+    await app.register(webSocketRoutes, { hub: services.hub, auth });
+  }
   return app;
 }

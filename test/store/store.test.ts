@@ -19,7 +19,7 @@ async function exerciseStore(url: string): Promise<void> {
     const row = await store.db.selectFrom('store_info').select('value').where('key', '=', 'probe').executeTakeFirstOrThrow();
     assert.equal(row.value, 'ünïcode ✓');
     const migrations = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
-    assert.deepEqual(migrations.rows.map((r) => r.name), ['0001_store_info']);
+    assert.deepEqual(migrations.rows.map((r) => r.name), ['0001_store_info', '0002_notifications']);
   } finally {
     await store.close();
   }

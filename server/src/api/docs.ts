@@ -19,6 +19,9 @@ export async function registerDocs(app: FastifyInstance, laboratory: boolean): P
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'about', description: 'Version and build' },
+        { name: 'inventory', description: 'Clusters, hosts and VMs as last observed' },
+        { name: 'notifications', description: 'Conditions operators should know about' },
+        { name: 'events', description: 'Live events over WebSocket' },
         { name: 'agent', description: 'Host agent artifacts (public: they hold no secret)' },
       ],
     },

@@ -7,6 +7,28 @@ export interface StoreInfoTable {
   value: string;
 }
 
+export interface NotificationTable {
+  id: string;
+  dedupe_key: string | null;
+  level: 'info' | 'warning' | 'error';
+  category: string;
+  title: string;
+  message: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  occurrences: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotificationReadTable {
+  notification_id: string;
+  subject: string;
+  read_at: string;
+}
+
 export interface Database {
   store_info: StoreInfoTable;
+  notifications: NotificationTable;
+  notification_reads: NotificationReadTable;
 }

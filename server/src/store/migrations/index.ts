@@ -4,9 +4,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_store_info.ts';
+import * as m0002 from './0002_notifications.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_store_info': m0001,
+  '0002_notifications': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {
