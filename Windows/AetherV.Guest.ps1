@@ -135,7 +135,7 @@ function Receive-GuestConfiguration {
     $jwk = ConvertTo-PublicJwk -Rsa $script:Rsa
 
     # From here on the host may encrypt to this key, which a restart would lose: a run found in
-    # this phase at startup was interrupted and cannot resume.
+    # this phase at startup starts over only if the host has not published a payload yet.
     Set-Stage -Code 'error publishing:pubkey'
     Write-AgentProgress -Path $script:ProgressPath -Phase 'handshake'
     Set-KvpGuestPublicKey -Jwk $jwk
@@ -441,7 +441,14 @@ function Invoke-Agent {
             Invoke-FreshRun
         }
         'handshake' {
-            throw (New-GuestFailure -Code 'error interrupted:handshake' -Message 'the agent restarted after publishing its key; the key is gone')
+            # The key published before the restart is gone. While the host still waits for a key
+            # it has not used it, so a new handshake can start over; once it has published a
+            # payload for the lost key, the run cannot be saved.
+            if ((Get-KvpHostState) -cne 'awaiting-key') {
+                throw (New-GuestFailure -Code 'error interrupted:handshake' -Message 'the agent restarted after the host encrypted to its lost key')
+            }
+            Write-AgentLog -Level 'warn' -Message 'restarted during the handshake; starting over with a new key'
+            Invoke-FreshRun
         }
         'applying' {
             throw (New-GuestFailure -Code 'error interrupted:applying' -Message 'the agent restarted while applying the configuration')

@@ -142,6 +142,12 @@ function Wait-KvpHostState {
     }
 }
 
+function Get-KvpHostState {
+    [CmdletBinding()]
+    param()
+    return Get-KvpHostItem -Name 'aetherv.host.state'
+}
+
 function Set-KvpGuestState {
     [CmdletBinding()]
     param(
@@ -260,7 +266,7 @@ function Read-KvpPayloadOnce {
 }
 
 Export-ModuleMember -Function @(
-    'Get-KvpHostItem', 'Wait-KvpHostItem', 'Wait-KvpHostState', 'Get-KvpHostVersion', 'Get-KvpWrappedKey', 'Get-KvpPayload',
+    'Get-KvpHostItem', 'Get-KvpHostState', 'Wait-KvpHostItem', 'Wait-KvpHostState', 'Get-KvpHostVersion', 'Get-KvpWrappedKey', 'Get-KvpPayload',
     'Set-KvpGuestItem', 'Get-KvpGuestItem', 'Remove-KvpGuestItem', 'Set-KvpGuestState', 'Get-KvpGuestState', 'Set-KvpGuestError',
     'Set-KvpGuestPublicKey', 'Set-KvpGuestVersion', 'Set-KvpGuestIPv4', 'Clear-KvpGuestItems'
 )
