@@ -1,4 +1,4 @@
-# Aether-V host agent (protocol aetherv.agent/1, DESIGN §3).
+# Aether-V host agent (protocol aetherv.agent/1, DESIGN section 3).
 # Reads one JSON request on stdin, writes NDJSON {"type":"log"} lines and exactly one
 # {"type":"result"} line on stdout, and exits 0 whenever that result line was written.
 # User data arrives only as JSON; it is never turned into PowerShell source.
@@ -63,7 +63,7 @@ foreach ($file in @('AetherV.Common.ps1', 'AetherV.Kvp.ps1')) {
 }
 Initialize-AgentOutput
 if ($PSVersionTable.PSVersion.Major -lt 6) {
-    # Windows PowerShell 5.1 serialises PSObject-wrapped arrays as {"value":[…],"Count":n}.
+    # Windows PowerShell 5.1 serialises PSObject-wrapped arrays as {"value":[...],"Count":n}.
     Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
 }
 
@@ -104,7 +104,12 @@ function Read-AgentRequest {
         throw (New-AgentError -Code 'INVALID_REQUEST' -Message 'No request on standard input.')
     }
     try {
-        $parsed = ConvertFrom-Json -InputObject $text -ErrorAction Stop
+        $convert = @{ InputObject = $text; ErrorAction = 'Stop' }
+        if ((Get-Command -Name 'ConvertFrom-Json').Parameters.ContainsKey('DateKind')) {
+            # PowerShell 7.5+: keep date-like strings (e.g. in notes) as strings.
+            $convert['DateKind'] = 'String'
+        }
+        $parsed = ConvertFrom-Json @convert
     } catch {
         throw (New-AgentError -Code 'INVALID_REQUEST' -Message ('Request is not valid JSON: ' + $_.Exception.Message))
     }

@@ -42,7 +42,7 @@ function Get-AgentTimestamp {
 
 function ConvertTo-AgentJsonValue {
     # Normalises a value to plain dictionaries, object[] and scalars so that ConvertTo-Json gives
-    # the same text on 5.1 and 7: no {"value":[…],"Count":n} wrappers, no "\/Date(…)\/",
+    # the same text on 5.1 and 7: no {"value":[...],"Count":n} wrappers, no "\/Date(...)\/",
     # enums and GUIDs as strings, one-element arrays kept as arrays.
     param([AllowNull()] [object] $Value)
     if ($null -eq $Value) {
@@ -348,14 +348,16 @@ function Get-AetherVm {
     # The VM with this GUID on this host, never by name; VM_NOT_FOUND otherwise.
     param([AllowNull()] [object] $Id)
     $guid = ConvertTo-AgentGuid -Value $Id -Name 'vmId'
-    $vm = $null
     try {
         $vm = Get-VM -Id $guid -ErrorAction Stop
     } catch {
-        if ($_.CategoryInfo.Category -ne [System.Management.Automation.ErrorCategory]::ObjectNotFound -and
-            $_.CategoryInfo.Category -ne [System.Management.Automation.ErrorCategory]::InvalidArgument) {
-            throw
+        # Get-VM -Id reports a missing VM with an error whose category varies between Windows
+        # versions; confirm the VM is really absent before saying so, else keep the error.
+        $failure = $_
+        if (@(Get-VM -ErrorAction Stop | Where-Object { $_.Id -eq $guid }).Count -gt 0) {
+            throw $failure
         }
+        $vm = $null
     }
     if ($null -eq $vm) {
         throw (New-AgentError -Code 'VM_NOT_FOUND' -Message "No virtual machine with id $guid on this host.")
@@ -364,7 +366,7 @@ function Get-AetherVm {
 }
 
 function ConvertTo-AgentVmState {
-    # Hyper-V VMState → the schema's vmState names (critical/fast variants folded, the rest Other).
+    # Hyper-V VMState -> the schema's vmState names (critical/fast variants folded, the rest Other).
     param([AllowNull()] [object] $State)
     $name = [string]$State
     switch -Regex ($name) {

@@ -38,7 +38,7 @@ function Get-AgentMsvmManagementService {
 }
 
 function Get-AgentMsvmErrorCode {
-    # Msvm method return values / job error codes → agent error codes.
+    # Msvm method return values / job error codes -> agent error codes.
     param([int] $Value)
     switch ($Value) {
         32769 { return 'ACCESS_DENIED' }
@@ -111,13 +111,13 @@ function New-AgentKvpItemText {
     $item = $class.CreateInstance()
     $item['Name'] = $Key
     $item['Data'] = $Value
-    # Source 0 = host → guest (the guest's External pool).
+    # Source 0 = host -> guest (the guest's External pool).
     $item['Source'] = [uint16]0
     return $item.GetText([System.Management.TextFormat]::CimDtd20)
 }
 
 function Get-AgentKvpHostItemKey {
-    # Names of the host → guest items the VM holds now (HostExchangeItems of its realized settings).
+    # Names of the host -> guest items the VM holds now (HostExchangeItems of its realized settings).
     param([Parameter(Mandatory = $true)] [System.Management.ManagementObject] $ComputerSystem)
     $keys = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::Ordinal)
     foreach ($settings in @($ComputerSystem.GetRelated('Msvm_VirtualSystemSettingData'))) {
@@ -137,7 +137,7 @@ function Get-AgentKvpHostItemKey {
 }
 
 function Get-AgentKvpGuestItem {
-    # Guest → host items (GuestExchangeItems) as an ordered name → value map; empty while the
+    # Guest -> host items (GuestExchangeItems) as an ordered name -> value map; empty while the
     # VM is off or its KVP daemon has not reported yet.
     param([Parameter(Mandatory = $true)] [guid] $VmId)
     $items = [ordered]@{}

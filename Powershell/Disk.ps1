@@ -2,7 +2,7 @@
 # delete the file only when asked).
 
 function Get-AgentVmDisk {
-    # The VM's hard disk drive with this Id (Microsoft:<VMGUID>\…\D), else DISK_NOT_FOUND.
+    # The VM's hard disk drive with this Id (Microsoft:<VMGUID>\...\D), else DISK_NOT_FOUND.
     param([Parameter(Mandatory = $true)] [object] $Vm, [AllowNull()] [object] $DiskId)
     $id = [string]$DiskId
     $drives = @(Get-VMHardDiskDrive -VM $Vm -ErrorAction Stop | Where-Object { [string]::Equals([string]$_.Id, $id, [System.StringComparison]::OrdinalIgnoreCase) })

@@ -25,7 +25,7 @@ function Get-AgentGuestOsName {
 }
 
 function ConvertFrom-AgentKvpItemXml {
-    # One Msvm_KvpExchangeDataItem embedded instance (CIM-XML) → @{ Name; Data }, or $null.
+    # One Msvm_KvpExchangeDataItem embedded instance (CIM-XML) -> @{ Name; Data }, or $null.
     # Parsed with DTDs and external resolution off: the Data text comes from the guest.
     param([AllowEmptyString()] [string] $Xml)
     if ([string]::IsNullOrWhiteSpace($Xml)) {
@@ -119,7 +119,7 @@ function ConvertTo-AgentNicRecord {
 }
 
 function ConvertTo-AgentVmRecord {
-    # A Get-VM object → common.json $defs/vm. $OsNames comes from Get-AgentGuestOsName.
+    # A Get-VM object -> common.json $defs/vm. $OsNames comes from Get-AgentGuestOsName.
     param(
         [Parameter(Mandatory = $true)] [object] $Vm,
         [hashtable] $OsNames,

@@ -3,7 +3,7 @@
 # Every cmdlet runs as a job so the wait is bounded by the deadline, and the operation returns
 # only once the VM has reached the target state.
 
-# Shutdown integration service (Microsoft:<VMID>\9F8233AC-…): its id is the same in every language.
+# Shutdown integration service (Microsoft:<VMID>\9F8233AC-...): its id is the same in every language.
 $script:ShutdownServiceId = '9F8233AC-BE49-4C79-8EE3-E7E1985B2077'
 
 $script:PowerActions = @{
@@ -30,7 +30,8 @@ function Assert-AgentMemoryToStart {
 function Assert-AgentGuestShutdownAvailable {
     param([Parameter(Mandatory = $true)] [object] $Vm)
     $service = @(Get-VMIntegrationService -VM $Vm -ErrorAction Stop | Where-Object { ([string]$_.Id).EndsWith($script:ShutdownServiceId, [System.StringComparison]::OrdinalIgnoreCase) })
-    if ($service.Count -eq 0 -or -not [bool]$service[0].Enabled -or [string]$service[0].PrimaryOperationalStatus -ne 'Ok') {
+    # Not found by id: let Stop-VM decide rather than refuse on a guess.
+    if ($service.Count -gt 0 -and (-not [bool]$service[0].Enabled -or [string]$service[0].PrimaryOperationalStatus -ne 'Ok')) {
         throw (New-AgentError -Code 'GUEST_UNAVAILABLE' -Message 'The guest is not running its shutdown integration service; use stop to turn the VM off.')
     }
 }

@@ -1,6 +1,6 @@
-# kvp.set and kvp.remove: host → guest KVP items (the guest's External pool) through
+# kvp.set and kvp.remove: host -> guest KVP items (the guest's External pool) through
 # Msvm_VirtualSystemManagementService AddKvpItems / ModifyKvpItems / RemoveKvpItems.
-# Values are ciphertext or protocol markers (DESIGN §5); they are never logged.
+# Values are ciphertext or protocol markers (DESIGN section 5); they are never logged.
 
 function Invoke-KvpSet {
     param([hashtable] $Params, [object] $Context)

@@ -147,7 +147,7 @@ function Get-AgentClusterVmGroup {
 }
 
 function Test-AgentSharedStoragePath {
-    # Cluster Shared Volumes (C:\ClusterStorage\…) and SMB shares are reachable from every node.
+    # Cluster Shared Volumes (C:\ClusterStorage\...) and SMB shares are reachable from every node.
     param([string] $Path)
     if ([string]::IsNullOrEmpty($Path)) {
         return $true

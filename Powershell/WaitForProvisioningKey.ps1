@@ -1,4 +1,4 @@
-# kvp.get: guest → host KVP items (Msvm_KvpExchangeComponent.GuestExchangeItems of the VM,
+# kvp.get: guest -> host KVP items (Msvm_KvpExchangeComponent.GuestExchangeItems of the VM,
 # found by GUID). The orchestrator polls it to wait for the guest's public key and states.
 
 function Invoke-KvpGet {

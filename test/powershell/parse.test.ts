@@ -63,6 +63,26 @@ function drivePrefixProblems(script: ParsedScript): Problem[] {
   return problems;
 }
 
+/**
+ * Windows PowerShell 5.1 reads a script without a BOM in the ANSI code page, so non-ASCII text
+ * outside comments (a string such as 'café') would be corrupted on the host: such files need
+ * a UTF-8 BOM, or ASCII-only code.
+ */
+function encodingProblems(script: ParsedScript, hasBom: boolean): Problem[] {
+  if (hasBom) return [];
+  const problems: Problem[] = [];
+  const visit = (node: SyntaxNode): void => {
+    if (node.type === 'comment') return;
+    if (node.childCount === 0 && /[^\t\n\r\x20-\x7E]/.test(node.text)) {
+      const row = node.startPosition.row;
+      problems.push({ file: script.file, row: row + 1, text: (script.lines[row] ?? '').trim(), what: 'non-ASCII code without a UTF-8 BOM' });
+    }
+    for (const child of node.children) visit(child);
+  };
+  visit(script.root);
+  return problems;
+}
+
 const files = listPowerShellFiles();
 
 test('the PowerShell grammar loads and finds the scripts', async () => {
@@ -82,9 +102,10 @@ test('every .ps1 / .psm1 parses (errors only on allowlisted lines)', async () =>
   const problems: Problem[] = [];
   for (const file of files) {
     const script = await parseScript(file);
-    problems.push(...grammarProblems(script), ...drivePrefixProblems(script));
+    const hasBom = readFileSync(fileURLToPath(new URL(`../../${file}`, import.meta.url))).subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]));
+    problems.push(...grammarProblems(script), ...drivePrefixProblems(script), ...encodingProblems(script, hasBom));
   }
-  // Only grammar errors can be allowlisted; the drive-prefix mistake is always wrong.
+  // Only grammar errors can be allowlisted; the other mistakes are always wrong.
   const isGrammarError = (p: Problem): boolean => p.what === 'ERROR' || p.what.startsWith('MISSING');
   const allowed = (p: Problem): boolean => isGrammarError(p) && allowlist.some((a) => a.file === p.file && a.line === p.text);
   const unexpected = problems.filter((p) => !allowed(p));
@@ -106,4 +127,12 @@ test("a drive-qualified '$name:' inside a string is caught", async () => {
   const source = '$m = "Keeping $file: it is used"\n$ok = "Keeping ${file}: $env:TEMP"\n';
   const script: ParsedScript = { file: 'inline.ps1', source, lines: source.split('\n'), root: parser.parse(source).rootNode };
   assert.deepEqual(drivePrefixProblems(script).map((p) => p.row), [1]);
+});
+
+test('non-ASCII code in a file without BOM is caught, comments are fine', async () => {
+  const parser = await getParser();
+  const source = "# café is fine here\n$name = 'café'\n";
+  const script: ParsedScript = { file: 'inline.ps1', source, lines: source.split('\n'), root: parser.parse(source).rootNode };
+  assert.deepEqual(encodingProblems(script, false).map((p) => p.row), [2]);
+  assert.deepEqual(encodingProblems(script, true), []);
 });
