@@ -37,7 +37,7 @@ function Get-AgentTimestamp {
     if ($null -eq $Value) {
         $Value = [datetime]::UtcNow
     }
-    return $Value.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture)
+    return $Value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
 function ConvertTo-AgentJsonValue {
