@@ -34,16 +34,32 @@ function Get-AdapterIPv4Address {
     return @(Get-NetIPAddress -AddressFamily IPv4 -ErrorAction Stop | Where-Object { $_.InterfaceIndex -eq $InterfaceIndex })
 }
 
+# Removes the adapter's IPv4 addresses and default routes. One that disappears on its own
+# meanwhile (a DHCP lease dropped when DHCP was just disabled) is already where it should be.
 function Remove-AdapterIPv4Configuration {
     param(
         [Parameter(Mandatory = $true)][int]$InterfaceIndex
     )
     foreach ($address in @(Get-AdapterIPv4Address -InterfaceIndex $InterfaceIndex)) {
-        Remove-NetIPAddress -InputObject $address -Confirm:$false -ErrorAction Stop
+        try {
+            Remove-NetIPAddress -InputObject $address -Confirm:$false -ErrorAction Stop
+        }
+        catch {
+            if ($_.CategoryInfo.Category -ne [System.Management.Automation.ErrorCategory]::ObjectNotFound) {
+                throw
+            }
+        }
     }
     $defaultRoutes = @(Get-NetRoute -AddressFamily IPv4 -ErrorAction Stop | Where-Object { $_.InterfaceIndex -eq $InterfaceIndex -and $_.DestinationPrefix -eq '0.0.0.0/0' })
     foreach ($route in $defaultRoutes) {
-        Remove-NetRoute -InputObject $route -Confirm:$false -ErrorAction Stop
+        try {
+            Remove-NetRoute -InputObject $route -Confirm:$false -ErrorAction Stop
+        }
+        catch {
+            if ($_.CategoryInfo.Category -ne [System.Management.Automation.ErrorCategory]::ObjectNotFound) {
+                throw
+            }
+        }
     }
 }
 
