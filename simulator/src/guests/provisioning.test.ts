@@ -57,12 +57,13 @@ function seal(jwk: string, config: object, tamper = false): { key: string; chunk
   return { key, chunks: blob.match(/.{1,1800}/g) ?? [] };
 }
 
-async function provisionLinuxVm(host: SimulatedHost, options: { hostVersion?: string; tamper?: boolean } = {}) {
-  const image = await must(host, 'image.copy', { image: 'Ubuntu-24.04', destinationPath: 'C:\\Hyper-V\\Virtual Machines\\web-01\\web-01.vhdx', mode: 'differencing' });
-  const created = await must(host, 'vm.create', { name: 'web-01', path: 'C:\\Hyper-V\\Virtual Machines', generation: 2, cpuCount: 2, memory: { startupBytes: 2 * GiB, dynamic: false }, bootDiskPath: image.path, secureBootTemplate: 'MicrosoftUEFICertificateAuthority' });
+async function provisionLinuxVm(host: SimulatedHost, options: { hostVersion?: string; tamper?: boolean; windows?: boolean } = {}) {
+  const family = options.windows ? 'windows' : 'linux';
+  const image = await must(host, 'image.copy', { image: options.windows ? 'WS2022-Datacenter' : 'Ubuntu-24.04', destinationPath: 'C:\\Hyper-V\\Virtual Machines\\web-01\\web-01.vhdx', mode: 'differencing' });
+  const created = await must(host, 'vm.create', { name: 'web-01', path: 'C:\\Hyper-V\\Virtual Machines', generation: 2, cpuCount: 2, memory: { startupBytes: 2 * GiB, dynamic: false }, bootDiskPath: image.path, secureBootTemplate: options.windows ? 'MicrosoftWindows' : 'MicrosoftUEFICertificateAuthority' });
   const vmId = created.vm.vmId as string;
   await must(host, 'nic.create', { vmId, switchName: 'External', vlanId: 100 });
-  const iso = (await must(host, 'host.info', {})).provisioningIsos.find((i: { osFamily: string }) => i.osFamily === 'linux');
+  const iso = (await must(host, 'host.info', {})).provisioningIsos.find((i: { osFamily: string }) => i.osFamily === family);
   await must(host, 'iso.attach', { vmId, isoPath: iso.path });
   await must(host, 'vm.power', { vmId, action: 'start' });
 
@@ -105,6 +106,15 @@ describe('Linux VM provisioning over KVP', () => {
     const { vmId, items } = await provisionLinuxVm(host);
     assert.equal(items['aetherv.guest.state'], 'applied', items['aetherv.guest.error']);
     assert.equal(items['aetherv.guest.ipv4'], '10.0.0.5');
+    await finishAndCheck(fleet, host, vmId);
+  });
+
+  it('a Windows VM follows the same handshake (TypeScript guest) and reports its address', async () => {
+    const { fleet, host } = newFleet('auto');
+    const { vmId, items } = await provisionLinuxVm(host, { windows: true });
+    assert.equal(items['aetherv.guest.state'], 'applied', items['aetherv.guest.error']);
+    const inv = await must(host, 'inventory.collect', { vmIds: [vmId] });
+    assert.equal(inv.vms[0].osName, 'Windows Server 2022 Datacenter');
     await finishAndCheck(fleet, host, vmId);
   });
 
