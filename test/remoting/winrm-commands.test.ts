@@ -21,6 +21,15 @@ test('exit code and stderr come back; the command line reaches the host as sent'
   }
 });
 
+test('the shell environment reaches commands', async () => {
+  const transport = createWinrmTransport(sim.name, settingsFor(sim), { address: sim.address, environment: { AETHERV_MODE: 'test & <check>' } });
+  try {
+    assert.equal((await transport.run({ command: 'env AETHERV_MODE' })).stdout, 'test & <check>\r\n');
+  } finally {
+    await transport.close();
+  }
+});
+
 test('a deadline terminates the remote command and rejects with REMOTE_TIMEOUT; abort gives REMOTE_CANCELLED', async () => {
   const log = new ExchangeLog();
   const transport = createWinrmTransport(sim.name, settingsFor(sim), { address: sim.address, exchangeCounter: log.counter });

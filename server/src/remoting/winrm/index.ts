@@ -15,6 +15,8 @@ export interface CreateWinrmTransportOptions {
   exchangeCounter?: (action: string) => void;
   /** Commands run at once in the host's shared shell (default 4). */
   maxConcurrentCommands?: number;
+  /** Environment variables of the pooled shell (rsp:Environment). */
+  environment?: Record<string, string>;
 }
 
 export function createWinrmTransport(host: string, settings: RemotingSettings, options: CreateWinrmTransportOptions = {}): WinrmTransport {

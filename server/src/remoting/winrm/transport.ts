@@ -20,6 +20,8 @@ export interface WinrmTransportOptions {
   exchangeCounter?: (action: string) => void;
   /** Commands run at once in the shared shell (Windows allows several per shell). Default 4. */
   maxConcurrentCommands?: number;
+  /** Environment variables of the shell (rsp:Environment), for every command run in it. */
+  environment?: Record<string, string>;
 }
 
 /** Receives retried after a dropped connection; the command keeps running on the host meanwhile. */
@@ -34,6 +36,7 @@ export class WinrmTransport implements HostTransport {
   readonly host: string;
   readonly client: WinrmClient;
   private readonly logger: WinrmLogger | undefined;
+  private readonly environment: Record<string, string>;
   private readonly limit: ReturnType<typeof pLimit>;
   private shell: Promise<string> | undefined;
   /** The settled id of `shell`, so a gone shell can be forgotten synchronously. */
@@ -46,6 +49,7 @@ export class WinrmTransport implements HostTransport {
   constructor(host: string, settings: RemotingSettings, options: WinrmTransportOptions = {}) {
     this.host = host;
     this.logger = options.logger;
+    this.environment = options.environment ?? {};
     const clientOptions: WinrmClientOptions = { connectTimeoutMs: settings.connectTimeoutMs };
     if (options.address !== undefined) clientOptions.address = options.address;
     if (options.logger !== undefined) clientOptions.logger = options.logger;
@@ -137,7 +141,7 @@ export class WinrmTransport implements HostTransport {
   private ensureShell(signal: AbortSignal): Promise<string> {
     if (this.shell === undefined) {
       // Not tied to one caller's signal: a shell is shared, so one caller's abort must not fail the others.
-      const creating = this.client.createShell({}, AbortSignal.timeout(CLEANUP_TIMEOUT_MS * 2));
+      const creating = this.client.createShell({ environment: this.environment }, AbortSignal.timeout(CLEANUP_TIMEOUT_MS * 2));
       this.shell = creating;
       creating.then((id) => {
         if (this.shell === creating) this.knownShellId = id;

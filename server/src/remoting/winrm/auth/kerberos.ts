@@ -18,7 +18,7 @@ export interface KerberosOptions {
 }
 
 export function kerberosAuth(options: KerberosOptions): AuthScheme {
-  const service = options.servicePrincipal ?? `HTTP@${options.host}`;
+  const service = hostBasedService(options.servicePrincipal ?? `HTTP@${options.host}`);
   return {
     name: 'kerberos',
     connectionBound: true,
@@ -71,6 +71,14 @@ class KerberosHandshake implements AuthHandshake {
       throw new AppError('REMOTE_AUTH', `Kerberos mutual authentication with ${this.service} failed: ${(err as Error).message}`, { cause: err });
     }
   }
+}
+
+/** GSS wants "service@host"; accept the "service/host[@REALM]" form people copy from setspn too. */
+export function hostBasedService(principal: string): string {
+  const slash = principal.indexOf('/');
+  if (slash < 0) return principal;
+  const at = principal.indexOf('@', slash);
+  return `${principal.slice(0, slash)}@${principal.slice(slash + 1, at < 0 ? undefined : at)}`;
 }
 
 function gssError(err: unknown, service: string): AppError {
