@@ -7,7 +7,7 @@ import { isAppError } from '../errors.ts';
 import type { IsoFileEntry } from './iso9660.ts';
 import { createIso } from './iso9660.ts';
 import { primaryIdentifiers } from './iso-names.ts';
-import { tool, xorrisoExtract, xorrisoFind, xorrisoVolumeId } from './xorriso.test-support.ts';
+import { tool, toolBytes, xorrisoExtract, xorrisoFind, xorrisoVolumeId } from './xorriso.test-support.ts';
 
 const TIMESTAMP = new Date(Date.UTC(2025, 5, 30, 12, 34, 56));
 
@@ -116,6 +116,13 @@ describe('ISO 9660 writer', () => {
     for (const entry of ENTRIES) {
       const data = await readFile(join(out, entry.path));
       assert.ok(data.equals(Buffer.from(entry.data)), `${entry.path} is byte-identical`);
+    }
+  });
+
+  it('reads back the same bytes with a second, independent reader (isoinfo, Joliet)', async () => {
+    for (const entry of ENTRIES.filter((e) => !/[^\x20-\x7e]/.test(e.path))) {
+      const data = await toolBytes('isoinfo', ['-J', '-i', isoPath, '-x', `/${entry.path}`]);
+      assert.ok(data.equals(Buffer.from(entry.data)), `${entry.path} via isoinfo`);
     }
   });
 

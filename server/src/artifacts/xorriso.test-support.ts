@@ -11,6 +11,12 @@ export async function tool(command: string, args: string[]): Promise<{ stdout: s
   return run(command, args, { maxBuffer: 16 * 1024 * 1024, timeout: 30_000 });
 }
 
+/** Standard output as bytes (file contents extracted by a tool). */
+export async function toolBytes(command: string, args: string[]): Promise<Buffer> {
+  const { stdout } = await run(command, args, { maxBuffer: 16 * 1024 * 1024, timeout: 30_000, encoding: 'buffer' });
+  return stdout;
+}
+
 /** Paths xorriso lists (`-find / -type f` or all), from the Joliet tree or, with `tree: 'primary'`, the ISO 9660 tree. */
 export async function xorrisoFind(iso: string, options: { tree?: 'joliet' | 'primary'; type?: 'f' | 'd' } = {}): Promise<string[]> {
   const readFs = options.tree === 'primary' ? ['-read_fs', 'ecma119'] : [];
