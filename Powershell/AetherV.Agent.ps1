@@ -37,6 +37,9 @@ function Write-AgentResult {
 function Write-AgentFatal {
     # Last resort when even the helpers failed to load: a result line built without them.
     param([string] $Message)
+    if ($Message.Length -gt 1900) {
+        $Message = $Message.Substring(0, 1900)
+    }
     $record = [ordered]@{
         type  = 'result'
         id    = $script:AgentRequestId

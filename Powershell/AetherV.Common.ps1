@@ -160,7 +160,7 @@ function Get-AgentErrorInfo {
     while ($null -ne $cursor) {
         if ($cursor.Data.Contains('AetherV.Code')) {
             $code = [string]$cursor.Data['AetherV.Code']
-            $info = [ordered]@{ code = $code; message = $cursor.Message; retryable = ($script:AgentRetryableCodes -contains $code) }
+            $info = [ordered]@{ code = $code; message = (Limit-AgentText -Text $cursor.Message); retryable = ($script:AgentRetryableCodes -contains $code) }
             if ($cursor.Data.Contains('AetherV.Details')) {
                 $info['details'] = $cursor.Data['AetherV.Details']
             }
@@ -191,11 +191,19 @@ function Get-AgentErrorInfo {
     } elseif ($category -eq [System.Management.Automation.ErrorCategory]::ResourceBusy) {
         $code = 'HOST_BUSY'
     }
-    $message = $exception.Message
-    if ($message.Length -gt 1900) {
-        $message = $message.Substring(0, 1900)
+    return [ordered]@{ code = $code; message = (Limit-AgentText -Text $exception.Message); retryable = ($script:AgentRetryableCodes -contains $code) }
+}
+
+function Limit-AgentText {
+    # error.message is at most 2,000 characters in the contract.
+    param([AllowNull()] [string] $Text, [int] $Length = 1900)
+    if ($null -eq $Text) {
+        return ''
     }
-    return [ordered]@{ code = $code; message = $message; retryable = ($script:AgentRetryableCodes -contains $code) }
+    if ($Text.Length -gt $Length) {
+        return $Text.Substring(0, $Length)
+    }
+    return $Text
 }
 
 # --- parameters -----------------------------------------------------------------------------

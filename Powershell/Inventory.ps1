@@ -135,8 +135,15 @@ function ConvertTo-AgentVmRecord {
             }
         }
     }
-    $disks = @(@($Vm.HardDrives) | Where-Object { $null -ne $_ -and -not [string]::IsNullOrEmpty($_.Path) -and $_.Path -match '\.vhdx?$' } |
-            ForEach-Object { ConvertTo-AgentDiskRecord -Drive $_ -Warnings $Warnings })
+    # Only .vhd/.vhdx files are disks in the contract: pass-through disks have no path, and a
+    # checkpoint's .avhdx is reported as a warning.
+    $drives = @(@($Vm.HardDrives) | Where-Object { $null -ne $_ -and -not [string]::IsNullOrEmpty($_.Path) })
+    foreach ($drive in $drives) {
+        if ($drive.Path -notmatch '\.vhdx?$' -and $null -ne $Warnings) {
+            $Warnings.Add("VM $($Vm.Id): disk $($drive.Path) is not reported (not a .vhd/.vhdx file).")
+        }
+    }
+    $disks = @($drives | Where-Object { $_.Path -match '\.vhdx?$' } | ForEach-Object { ConvertTo-AgentDiskRecord -Drive $_ -Warnings $Warnings })
     $nics = @(@($Vm.NetworkAdapters) | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-AgentNicRecord -Adapter $_ })
     $addresses = [System.Collections.Generic.List[string]]::new()
     foreach ($nic in $nics) {
@@ -258,7 +265,7 @@ function Get-AgentGoldenImage {
     # the root of a storage path. OS family and generation come from an optional sidecar
     # <image>.json ({"osFamily":"linux","generation":2}); else from the name and the format.
     param(
-        [Parameter(Mandatory = $true)] [object[]] $StoragePaths,
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $StoragePaths,
         [System.Collections.Generic.List[string]] $Warnings
     )
     $images = [System.Collections.Generic.List[object]]::new()

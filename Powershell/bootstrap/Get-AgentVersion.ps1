@@ -17,7 +17,11 @@ trap {
     Stop-Bootstrap -Code 'INTERNAL' -Message $_.Exception.Message
 }
 $params = ConvertFrom-Json -InputObject ([IO.StreamReader]::new([Console]::OpenStandardInput(), $utf8).ReadToEnd())
-$dir = [string]$params.PSObject.Properties['installDirectory'].Value
+$property = $params.PSObject.Properties['installDirectory']
+$dir = ''
+if ($null -ne $property) {
+    $dir = [string]$property.Value
+}
 if ($dir -notmatch '^([A-Za-z]:\\|\\\\)') {
     Stop-Bootstrap -Code 'INVALID_PARAMS' -Message 'installDirectory must be an absolute path.'
 }
