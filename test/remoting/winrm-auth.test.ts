@@ -40,6 +40,9 @@ test('NTLM over HTTPS, with the authenticated connection reused across calls', a
   const transport = createWinrmTransport(sim.name, settingsFor(sim, { auth: 'ntlm', username: `AETHERV\\${sim.username}` }), { address: sim.address });
   try {
     for (let i = 0; i < 3; i += 1) assert.equal((await transport.run({ command: `echo n${i}` })).stdout, `n${i}\r\n`);
+    // Concurrent calls each take their own connection, each authenticated by its own handshake.
+    const parallel = await Promise.all([0, 1, 2, 3].map((i) => transport.run({ command: `echo p${i}` })));
+    assert.deepEqual(parallel.map((r) => r.stdout), ['p0\r\n', 'p1\r\n', 'p2\r\n', 'p3\r\n']);
   } finally {
     await transport.close();
   }
