@@ -65,6 +65,8 @@ export async function connectSsh(target: SshConnectTarget): Promise<SshConnectio
       const blob = presented ?? Buffer.alloc(0);
       resolve({ client, hostKey: { type: keyTypeOfBlob(blob), fingerprint: fingerprint(blob) } });
     };
+    // Errors after the handshake belong to whoever holds the connection; never let one crash the process.
+    client.on('error', () => undefined);
     client.once('error', onError);
     client.once('ready', onReady);
     if (config.password !== undefined) {
