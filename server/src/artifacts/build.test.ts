@@ -34,6 +34,8 @@ const SOURCES: Record<string, string> = {
   'Linux/meta-data': 'instance-id: aetherv\n',
   'Linux/aetherv-guest-agent': '#!/usr/bin/env python3\n',
   'Linux/.swp': 'editor litter\n',
+  'Linux/lib/__pycache__/kvp.cpython-311.pyc': 'bytecode with a build-machine timestamp\n',
+  'Linux/lib/kvp.py': '# kvp\n',
 };
 
 async function writeTree(root: string, files: Record<string, string>): Promise<void> {
@@ -95,7 +97,7 @@ describe('buildArtifacts', () => {
     assert.deepEqual(await xorrisoFind(windows, { type: 'f' }), [
       '/ProvisioningBootstrapper.ps1', '/modules/AetherV.Guest.Network.psm1', '/unattend.xml', '/version',
     ]);
-    assert.deepEqual(await xorrisoFind(linux, { type: 'f' }), ['/aetherv-guest-agent', '/meta-data', '/user-data', '/version']);
+    assert.deepEqual(await xorrisoFind(linux, { type: 'f' }), ['/aetherv-guest-agent', '/lib/kvp.py', '/meta-data', '/user-data', '/version']);
     const extracted = join(root, 'cidata');
     await xorrisoExtract(linux, extracted);
     assert.equal(await readFile(join(extracted, 'user-data'), 'utf8'), SOURCES['Linux/user-data']);

@@ -68,7 +68,17 @@ export function buildTree(entries: readonly IsoFileEntry[]): TreeDirectory {
     files.add(entry.path);
     parent.children.push({ kind: 'file', name, path: entry.path, data: entry.data });
   }
-  for (const dir of directories.values()) dir.children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const dir of directories.values()) {
+    dir.children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Windows matches names without regard to case: two such names would hide one another there.
+    const folded = new Map<string, string>();
+    for (const child of dir.children) {
+      const key = child.name.toUpperCase();
+      const other = folded.get(key);
+      if (other !== undefined) throw new AppError('ARTIFACT_BUILD', `ISO names differ only in case: ${other} and ${child.path}`);
+      folded.set(key, child.path);
+    }
+  }
   return root;
 }
 

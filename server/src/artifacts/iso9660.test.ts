@@ -165,6 +165,7 @@ describe('ISO 9660 writer', () => {
     refuse(() => createIso(one(`${'n'.repeat(65)}.txt`), options), /longer than 64/);
     refuse(() => createIso(one('what?.txt'), options), /character Joliet/);
     refuse(() => createIso(one('1/2/3/4/5/6/7/8/9.txt'), options), /deeper than 8/);
+    refuse(() => createIso([...one('Modules/a.psm1'), ...one('modules/b.psm1')], options), /differ only in case/);
   });
 });
 

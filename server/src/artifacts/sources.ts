@@ -12,11 +12,11 @@ export interface SourceFile {
   data: Buffer;
 }
 
-/** Never shipped: hidden files (editor and VCS litter), dependencies and tests. */
+/** Never shipped: hidden files (editor and VCS litter), dependencies, bytecode caches (they hold build-machine timestamps) and tests. */
 function excluded(name: string, directory: boolean): boolean {
-  if (name.startsWith('.') || name === 'node_modules') return true;
+  if (name.startsWith('.') || name === 'node_modules' || name === '__pycache__') return true;
   if (directory) return /^tests?$/i.test(name);
-  return /\.test\.[cm]?[jt]s$/.test(name) || /\.Tests\.ps1$/i.test(name);
+  return /\.test\.[cm]?[jt]s$/.test(name) || /\.Tests\.ps1$/i.test(name) || /\.py[co]$/.test(name);
 }
 
 /** Every regular file under `dir` (sorted, symlinks and special files skipped); a missing folder is empty. */
