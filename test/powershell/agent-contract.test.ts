@@ -205,3 +205,60 @@ test('agent and bootstrap scripts use approved verbs, no aliases and no Invoke-E
     assert.doesNotMatch(script.source, /\[scriptblock\]::Create/i, `${script.file} builds no script blocks from text`);
   }
 });
+
+/** The `[ordered]@{…}` literals of a function that are not nested in another one, with their keys. */
+function orderedLiterals(fn: FunctionDefinition): Array<{ keys: string[]; node: SyntaxNode }> {
+  const isOrdered = (n: SyntaxNode): boolean =>
+    n.type === 'cast_expression' && n.namedChildren[0]?.text.toLowerCase() === '[ordered]';
+  const literals: Array<{ keys: string[]; node: SyntaxNode }> = [];
+  for (const cast of [...descendants(fn.node)].filter(isOrdered)) {
+    let nested = false;
+    for (let up = cast.parent; up !== null && up.id !== fn.node.id; up = up.parent) if (isOrdered(up)) nested = true;
+    const keys = hashEntries(cast).map((e) => e.key);
+    if (!nested && keys.length > 0) literals.push({ keys, node: cast });
+  }
+  return literals;
+}
+
+interface ObjectSchema { required?: string[]; properties?: Record<string, unknown>; $ref?: string }
+const commonDefs = readJson<{ $defs: Record<string, ObjectSchema> }>(join(schemaDir, 'common.json')).$defs;
+
+function assertShape(where: string, keys: string[], schema: ObjectSchema): void {
+  const declared = Object.keys(schema.properties ?? {});
+  assert.deepEqual(keys.filter((k) => !declared.includes(k)), [], `${where}: keys the schema does not declare`);
+  assert.deepEqual((schema.required ?? []).filter((k) => !keys.includes(k)), [], `${where}: required keys missing`);
+}
+
+test('the records the agent builds have the fields of common.json', () => {
+  const builders: Array<[string, string]> = [
+    ['ConvertTo-AgentVmRecord', 'vm'], ['ConvertTo-AgentDiskRecord', 'disk'], ['ConvertTo-AgentNicRecord', 'nic'],
+    ['Get-AgentHostRecord', 'host'], ['Get-AgentSwitchRecord', 'switch'], ['Get-AgentStoragePath', 'storagePath'],
+    ['Get-AgentGoldenImage', 'image'], ['Get-AgentProvisioningIso', 'provisioningIso'],
+  ];
+  for (const [name, def] of builders) {
+    const fn = definitionOf(name);
+    assert.ok(fn !== undefined, `${name} is defined`);
+    const literals = orderedLiterals(fn);
+    assert.equal(literals.length, 1, `${name} builds one ${def} record`);
+    assertShape(`${name} (${def})`, literals[0]!.keys, commonDefs[def]!);
+  }
+  const vmRecord = orderedLiterals(definitionOf('ConvertTo-AgentVmRecord')!)[0]!;
+  const memory = hashEntries(vmRecord.node).find((e) => e.key === 'memory')!;
+  assertShape('vm.memory', hashEntries(memory.value).map((e) => e.key), commonDefs['memory']!);
+});
+
+test('every handler returns the fields of its result schema', () => {
+  const table = dispatchTable();
+  for (const operation of operations) {
+    const schema = readJson<ObjectSchema>(join(schemaDir, operation.params.replace('.params.json', '.result.json')));
+    const handler = definitionOf(table.get(operation.name)!)!;
+    const literals = orderedLiterals(handler);
+    if (schema.$ref !== undefined) {
+      // host.info answers a common.json record directly (checked above).
+      assert.equal(literals.length, 0, `${operation.name} returns the ${schema.$ref} record`);
+      continue;
+    }
+    assert.ok(literals.length > 0, `${handler.name} builds its result`);
+    for (const literal of literals) assertShape(`${operation.name} result`, literal.keys, schema);
+  }
+});
