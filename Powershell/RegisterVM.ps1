@@ -135,12 +135,13 @@ function Invoke-VmCreate {
 # --- failover cluster roles -----------------------------------------------------------------
 
 function Get-AgentClusterVmGroup {
-    # The cluster group holding the VM's 'Virtual Machine' resource, or $null.
+    # The name of the cluster group holding the VM's 'Virtual Machine' resource, or $null.
     param([Parameter(Mandatory = $true)] [guid] $VmId)
     foreach ($resource in @(Get-ClusterResource -ErrorAction Stop | Where-Object { [string]$_.ResourceType -eq 'Virtual Machine' })) {
         $parameter = Get-ClusterParameter -InputObject $resource -Name 'VmID' -ErrorAction SilentlyContinue
         if ($null -ne $parameter -and [string]::Equals([string]$parameter.Value, $VmId.ToString(), [System.StringComparison]::OrdinalIgnoreCase)) {
-            return $resource.OwnerGroup
+            # OwnerGroup is a ClusterGroup whose text is its name.
+            return [string]$resource.OwnerGroup
         }
     }
     return $null
@@ -175,9 +176,9 @@ function Invoke-ClusterAddVm {
             throw (New-AgentError -Code 'STORAGE_NOT_SHARED' -Message "VM files are not on shared cluster storage: $($local -join ', ')." -Details @{ paths = $local })
         }
         Write-AgentLog -Level 'info' -Message "Adding VM $($vm.Id) to cluster '$cluster'."
-        $group = Add-ClusterVirtualMachineRole -VMId $vm.Id -ErrorAction Stop
+        $group = [string](Add-ClusterVirtualMachineRole -VMId $vm.Id -ErrorAction Stop).Name
     }
-    return [ordered]@{ vm = (Get-AgentVmRecord -VmId $vm.Id); cluster = $cluster; roleName = [string]$group.Name }
+    return [ordered]@{ vm = (Get-AgentVmRecord -VmId $vm.Id); cluster = $cluster; roleName = $group }
 }
 
 function Invoke-ClusterRemoveVm {
@@ -198,7 +199,7 @@ function Remove-AgentClusterRole {
     if ($null -eq $group) {
         return $false
     }
-    Write-AgentLog -Level 'info' -Message "Removing cluster role '$($group.Name)'."
-    Remove-ClusterGroup -InputObject $group -RemoveResources -Force -ErrorAction Stop
+    Write-AgentLog -Level 'info' -Message "Removing cluster role '$group'."
+    Remove-ClusterGroup -Name $group -RemoveResources -Force -ErrorAction Stop
     return $true
 }
