@@ -67,7 +67,7 @@ function create(req: WsmanRequest, shells: ShellRegistry, ctx: CallContext): str
     if (name) env[name] = textOf(v);
   }
   const idle = parseDuration(textOf(shellNode['IdleTimeOut']));
-  const shell = shells.create(ctx.user, env, { ...pickOptions(req.options), ...(idle ? { IdleTimeOut: String(idle) } : {}) });
+  const shell = shells.create(ctx.user, env, pickOptions(req.options), idle);
   return responses.createResponse(req.messageId, ctx.address, shell.id);
 }
 

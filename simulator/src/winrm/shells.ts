@@ -98,6 +98,8 @@ export interface Shell {
   readonly options: Record<string, string>;
   readonly commands: Map<string, RunningCommand>;
   lastActivity: number;
+  /** This shell's IdleTimeOut: the client's request, capped by the service's setting. */
+  readonly idleTimeoutMs: number;
   /** Requests in progress on the shell (a waiting Receive is activity, not idleness). */
   busy: number;
   readonly created: number;
@@ -118,11 +120,13 @@ export class ShellRegistry {
     return this.shells.size;
   }
 
-  create(user: string, env: Record<string, string>, options: Record<string, string>): Shell {
+  create(user: string, env: Record<string, string>, options: Record<string, string>, requestedIdleMs?: number): Shell {
     const owned = [...this.shells.values()].filter((s) => s.user.toLowerCase() === user.toLowerCase()).length;
     if (owned >= this.limits.maxShellsPerUser) throw faults.shellQuota(this.limits.maxShellsPerUser);
     const now = Date.now();
-    const shell: Shell = { id: randomUUID().toUpperCase(), user, env, options, commands: new Map(), lastActivity: now, busy: 0, created: now };
+    const shell: Shell = { id: randomUUID().toUpperCase(), user, env, options, commands: new Map(), lastActivity: now, busy: 0, created: now,
+      idleTimeoutMs: Math.min(requestedIdleMs && requestedIdleMs > 0 ? requestedIdleMs : this.limits.idleTimeoutMs, this.limits.idleTimeoutMs),
+    };
     this.shells.set(shell.id, shell);
     this.startSweeper();
     return shell;
@@ -183,7 +187,9 @@ export class ShellRegistry {
   }
 
   private sweep(): void {
-    const cutoff = Date.now() - this.limits.idleTimeoutMs;
-    for (const shell of [...this.shells.values()]) if (shell.busy === 0 && shell.lastActivity < cutoff) this.delete(shell);
+    const now = Date.now();
+    for (const shell of [...this.shells.values()]) {
+      if (shell.busy === 0 && shell.lastActivity < now - shell.idleTimeoutMs) this.delete(shell);
+    }
   }
 }
