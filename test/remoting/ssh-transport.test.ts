@@ -239,3 +239,23 @@ describe('SSH transport against the simulator SSH endpoint', () => {
     }
   });
 });
+
+describe('SSH transport against a full simulated host', () => {
+  it('carries 300 KB through the simulated host\'s `more`, checking the host key from the simulator\'s known_hosts', async () => {
+    const { startLab } = await import('../support/lab.ts');
+    const lab = await startLab({ preinstall: false });
+    const transport = new SshTransport(lab.host, lab.settings('ssh'), { address: lab.address });
+    try {
+      const input = `${'0123456789abcdef'.repeat(64)}\r\n`.repeat(300);
+      assert.ok(input.length >= 300_000);
+      let lines = 0;
+      const result = await transport.run({ command: 'more', stdin: input, onStdoutLine: () => lines++ });
+      assert.equal(result.exitCode, 0);
+      assert.equal(result.stdout.replace(/\r\n/g, '\n').trimEnd(), input.replace(/\r\n/g, '\n').trimEnd());
+      assert.ok(lines >= 300);
+    } finally {
+      await transport.close();
+      await lab.stop();
+    }
+  });
+});
