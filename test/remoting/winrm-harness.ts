@@ -30,6 +30,7 @@ export interface WinrmSim {
 
 export interface SimOptions {
   kerberos?: { keytab: string; realm?: string; servicePrincipalPrefix?: string };
+  maxShellsPerUser?: number;
 }
 
 export async function startFleetSim(options: SimOptions = {}): Promise<WinrmSim> {

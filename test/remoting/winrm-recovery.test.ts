@@ -66,3 +66,47 @@ test('a shell deleted behind our back is recreated and the call retried once', a
     await transport.close();
   }
 });
+
+test('under a 30% drop rate every call either returns the right output or fails typed, never hangs or mixes output', async () => {
+  const transport = createWinrmTransport(sim.name, settingsFor(sim), { address: sim.address });
+  try {
+    await sim.setFaults({ dropRate: 0.3 });
+    const outcomes = await Promise.all(Array.from({ length: 16 }, async (_, i) => {
+      try {
+        const result = await transport.run({ command: `echo drop-${i}`, timeoutMs: 15_000 });
+        assert.equal(result.stdout, `drop-${i}\r\n`);
+        return 'ok';
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? String(err);
+        assert.ok(['REMOTE_CONNECTION_DROPPED', 'REMOTE_CONNECT'].includes(code), code);
+        return code;
+      }
+    }));
+    assert.equal(outcomes.length, 16);
+    await sim.setFaults({});
+    assert.equal((await transport.run({ command: 'echo calm' })).stdout, 'calm\r\n');
+  } finally {
+    await sim.setFaults({});
+    await transport.close();
+  }
+});
+
+test('a full shell quota is REMOTE_SHELL_QUOTA, and the shell is created once the quota frees', async () => {
+  const small = await startFleetSim({ maxShellsPerUser: 1 });
+  const first = createWinrmTransport(small.name, settingsFor(small), { address: small.address });
+  const second = createWinrmTransport(small.name, settingsFor(small), { address: small.address });
+  try {
+    await first.run({ command: 'echo holds-the-shell' });
+    await assert.rejects(second.run({ command: 'echo no-room' }), (err: { code?: string; message: string }) => {
+      assert.equal(err.code, 'REMOTE_SHELL_QUOTA');
+      assert.match(err.message, /MaxShellsPerUser/);
+      return true;
+    });
+    await first.close();
+    assert.equal((await second.run({ command: 'echo room' })).stdout, 'room\r\n');
+  } finally {
+    await first.close();
+    await second.close();
+    await small.stop();
+  }
+});
