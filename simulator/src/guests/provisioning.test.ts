@@ -59,7 +59,7 @@ function seal(jwk: string, config: object, tamper = false): { key: string; chunk
 
 async function provisionLinuxVm(host: SimulatedHost, options: { hostVersion?: string; tamper?: boolean; windows?: boolean } = {}) {
   const family = options.windows ? 'windows' : 'linux';
-  const image = await must(host, 'image.copy', { image: options.windows ? 'WS2022-Datacenter' : 'Ubuntu-24.04', destinationPath: 'C:\\Hyper-V\\Virtual Machines\\web-01\\web-01.vhdx', mode: 'differencing' });
+  const image = await must(host, 'image.copy', { image: options.windows ? 'Windows-Server-2022' : 'Ubuntu-24.04', destinationPath: 'C:\\Hyper-V\\Virtual Machines\\web-01\\web-01.vhdx', mode: 'differencing' });
   const created = await must(host, 'vm.create', { name: 'web-01', path: 'C:\\Hyper-V\\Virtual Machines', generation: 2, cpuCount: 2, memory: { startupBytes: 2 * GiB, dynamic: false }, bootDiskPath: image.path, secureBootTemplate: options.windows ? 'MicrosoftWindows' : 'MicrosoftUEFICertificateAuthority' });
   const vmId = created.vm.vmId as string;
   await must(host, 'nic.create', { vmId, switchName: 'External', vlanId: 100 });

@@ -37,7 +37,7 @@ describe('agent operations', () => {
     assert.equal(info.cluster, 'CLU01');
     assert.equal(info.agentVersion, '2.0.0');
     assert.deepEqual(info.switches.map((s: { name: string }) => s.name), ['External', 'Internal']);
-    assert.deepEqual(info.images.map((i: { name: string }) => i.name).sort(), ['Debian-12', 'Ubuntu-24.04', 'WS2022-Datacenter']);
+    assert.deepEqual(info.images.map((i: { name: string }) => i.name).sort(), ['Debian-12', 'Ubuntu-24.04', 'Windows-Server-2022']);
     const inv = await ok(clustered, 'inventory.collect', {});
     assert.equal(inv.vms.length, 3);
     const one = await ok(clustered, 'inventory.collect', { vmIds: [inv.vms[0].vmId, '00000000-0000-4000-8000-000000000000'] });
@@ -93,13 +93,15 @@ describe('agent operations', () => {
     assert.equal(noNic.error?.code, 'NIC_NOT_FOUND');
 
     const iso = await ok(clustered, 'iso.attach', { vmId, isoPath: 'C:\\Program Files\\Aether-V\\WindowsProvisioning.iso' });
-    assert.equal(iso.vm.isoPath, 'C:\\Program Files\\Aether-V\\WindowsProvisioning.iso');
+    assert.equal(iso.vm.isoPath, `${folder}\\WindowsProvisioning.iso`, 'an installed ISO is copied next to the VM');
     const noIso = await op(clustered, 'iso.attach', { vmId, isoPath: 'C:\\nowhere.iso' });
     assert.equal(noIso.error?.code, 'PATH_NOT_FOUND');
     const detached = await ok(clustered, 'iso.detach', { vmId });
     assert.equal(detached.detached, true);
     assert.equal(detached.vm.isoPath, null);
     assert.equal((await ok(clustered, 'iso.detach', { vmId })).detached, false);
+    const copyGone = await op(clustered, 'iso.attach', { vmId, isoPath: `${folder}\\WindowsProvisioning.iso` });
+    assert.equal(copyGone.error?.code, 'PATH_NOT_FOUND', 'iso.detach deleted the copy');
 
     const updated = await ok(clustered, 'vm.update', { vmId, cpuCount: 4, notes: 'changed', memory: { startupBytes: 2 * GiB } });
     assert.equal(updated.vm.cpuCount, 4);

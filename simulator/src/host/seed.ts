@@ -8,7 +8,9 @@ import type { Rng } from './rng.ts';
 
 export const DOMAIN = 'lab.test';
 export const SWITCH_NAMES = ['External', 'Internal'] as const;
-export const LOCAL_VM_PATH = 'C:\\Hyper-V\\Virtual Machines';
+/** Hyper-V's default VM and VHD folder (Get-VMHost) on every simulated host. */
+export const LOCAL_VM_PATH = 'C:\\Hyper-V';
+/** Golden images live in a `Golden Images` folder at the root of a storage path (the agent's convention). */
 export const LOCAL_IMAGES_PATH = 'C:\\Hyper-V\\Golden Images';
 export const CSV_PATH = 'C:\\ClusterStorage\\Volume1';
 
@@ -16,7 +18,7 @@ export interface GoldenImage { name: string; family: OsFamily; osName: string; g
 
 /** The same names on every host. */
 export const GOLDEN_IMAGES: readonly GoldenImage[] = [
-  { name: 'WS2022-Datacenter', family: 'windows', osName: 'Windows Server 2022 Datacenter', generation: 2, sizeBytes: 127 * GIB, fileSizeBytes: 13 * GIB + 512 * MIB },
+  { name: 'Windows-Server-2022', family: 'windows', osName: 'Windows Server 2022 Datacenter', generation: 2, sizeBytes: 127 * GIB, fileSizeBytes: 13 * GIB + 512 * MIB },
   { name: 'Ubuntu-24.04', family: 'linux', osName: 'Ubuntu 24.04.1 LTS', generation: 2, sizeBytes: 30 * GIB, fileSizeBytes: 3 * GIB + 256 * MIB },
   { name: 'Debian-12', family: 'linux', osName: 'Debian GNU/Linux 12 (bookworm)', generation: 2, sizeBytes: 20 * GIB, fileSizeBytes: 2 * GIB + 128 * MIB },
 ];
@@ -46,7 +48,7 @@ export function createHost(rng: Rng, name: string, cluster: ClusterModel | null)
       { name: 'External', id: rng.guid(), type: 'External', managementVlanId: null },
       { name: 'Internal', id: rng.guid(), type: 'Internal', managementVlanId: null },
     ],
-    storagePaths: cluster ? [joinPath(cluster.sharedStoragePath, 'Virtual Machines'), LOCAL_VM_PATH] : [LOCAL_VM_PATH],
+    storagePaths: cluster ? [cluster.sharedStoragePath, LOCAL_VM_PATH] : [LOCAL_VM_PATH],
     imagesPath: cluster ? joinPath(cluster.sharedStoragePath, 'Golden Images') : LOCAL_IMAGES_PATH,
     local: new FileStore(),
     vms: new Map(),
@@ -55,12 +57,12 @@ export function createHost(rng: Rng, name: string, cluster: ClusterModel | null)
   };
   host.local.mkdirp(LOCAL_VM_PATH);
   if (!cluster) placeImages(host.local, LOCAL_IMAGES_PATH);
-  if (cluster) cluster.shared.mkdirp(joinPath(cluster.sharedStoragePath, 'Virtual Machines'));
   return host;
 }
 
 export function createCluster(name: string): ClusterModel {
   const cluster: ClusterModel = { name, nodes: [], sharedStoragePath: CSV_PATH, shared: new FileStore() };
+  cluster.shared.mkdirp(CSV_PATH);
   placeImages(cluster.shared, joinPath(CSV_PATH, 'Golden Images'));
   return cluster;
 }
@@ -98,7 +100,7 @@ export function seedVms(rng: Rng, host: HostModel, hostIndex: number, count: num
     const img = rng.pick(GOLDEN_IMAGES);
     const name = `${rng.pick(ROLES)}-${String(firstIndex + i + 1).padStart(4, '0')}`;
     const onShared = host.cluster !== null && rng.next() < 0.7;
-    const base = onShared && host.cluster ? joinPath(host.cluster.sharedStoragePath, 'Virtual Machines') : LOCAL_VM_PATH;
+    const base = onShared && host.cluster ? host.cluster.sharedStoragePath : LOCAL_VM_PATH;
     const folder = joinPath(base, name);
     const startupBytes = rng.pick([2, 4, 4, 8, 8, 16]) * GIB;
     const dynamic = rng.next() < 0.4;

@@ -90,7 +90,7 @@ export function hostView(host: HostModel, installDirectory: string): Record<stri
     memoryFreeBytes: freeMemoryBytes(host),
     switches: host.switches.map((s) => ({ name: s.name, id: s.id, type: s.type, managementVlanId: s.managementVlanId, allowedVlanIds: [] })),
     storagePaths: host.storagePaths.map((p) => {
-      const shared = host.cluster !== null && normalize(p).startsWith(normalize(host.cluster.sharedStoragePath) + '\\');
+      const shared = host.cluster !== null && (normalize(p) + '\\').startsWith(normalize(host.cluster.sharedStoragePath) + '\\');
       return { path: p, totalBytes: shared ? 4 * 1024 ** 4 : 2 * 1024 ** 4, freeBytes: shared ? 3 * 1024 ** 4 : 1536 * 1024 ** 3, shared };
     }),
     images: images.flatMap((f) => {

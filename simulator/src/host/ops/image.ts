@@ -1,7 +1,7 @@
 /** image.copy (CopyImage.ps1), iso.attach (CopyProvisioningISO.ps1) and iso.detach. */
 import { AgentFailure, invalidState } from '../failure.ts';
-import { baseName, joinPath } from '../files.ts';
-import { GIB } from '../model.ts';
+import { baseName, joinPath, normalize } from '../files.ts';
+import { GIB, type HostModel, type VmModel } from '../model.ts';
 import { DURATIONS } from '../runtime.ts';
 import { vmView } from '../views.ts';
 import { requireVm, type OpContext, type OpParams } from './context.ts';
@@ -35,11 +35,22 @@ export async function imageCopy(ctx: OpContext, p: OpParams): Promise<Record<str
   return { path: dest, image: p.image, mode: p.mode, sizeBytes: file.sizeBytes, fileSizeBytes: file.fileSizeBytes, type: file.type, parentPath: file.parentPath };
 }
 
+/** Where iso.attach copies an installed ISO: next to the VM, so no VM holds the install directory open. */
+export function isoCopyPath(vm: VmModel, isoPath: string): string {
+  return joinPath(vm.configurationPath, baseName(isoPath));
+}
+
+/** Deletes the VM's copy of an installed ISO (iso.detach, vm.delete). */
+export function removeIsoCopy(host: HostModel, vm: VmModel, path: string): boolean {
+  if (normalize(path) !== normalize(isoCopyPath(vm, path))) return false;
+  return storeFor(host, path).delete(path);
+}
+
 export async function isoAttach(ctx: OpContext, p: OpParams): Promise<Record<string, unknown>> {
   const vm = requireVm(ctx, p.vmId);
   const isoPath = p.isoPath as string;
-  const known = installedFile(ctx.host, isoPath) ?? (lookupFile(ctx.host, isoPath)?.kind === 'iso' ? {} : undefined);
-  if (!known) throw new AgentFailure('PATH_NOT_FOUND', `Cannot find path '${isoPath}' because it does not exist.`, { path: isoPath });
+  const installed = installedFile(ctx.host, isoPath);
+  if (!installed && lookupFile(ctx.host, isoPath)?.kind !== 'iso') throw new AgentFailure('PATH_NOT_FOUND', `Cannot find path '${isoPath}' because it does not exist.`, { path: isoPath });
   if (!vm.dvd) {
     // A DVD drive cannot be hot-added; changing the media of an existing one can be done any time.
     if (vm.state !== 'Off') throw invalidState('Adding a DVD drive', vm.state);
@@ -52,9 +63,16 @@ export async function isoAttach(ctx: OpContext, p: OpParams): Promise<Record<str
       vm.dvd = { path: null, controllerNumber: 1, controllerLocation: 0 };
     }
   }
+  let target = isoPath;
+  if (installed) {
+    target = isoCopyPath(vm, isoPath);
+    ctx.log('info', `Copying ${baseName(isoPath)} next to the VM.`);
+    await ctx.sleep(DURATIONS.small);
+    storeFor(ctx.host, target).put({ kind: 'iso', path: target, osFamily: /linux/i.test(installed.name) ? 'linux' : 'windows', version: installed.version });
+  }
   await ctx.sleep(DURATIONS.small);
-  vm.dvd.path = isoPath;
-  ctx.log('info', `Inserted ${baseName(isoPath)} into ${vm.name}`);
+  vm.dvd.path = target;
+  ctx.log('info', `Attached ${target} to VM ${vm.id}.`);
   return { vm: vmView(ctx.host, vm) };
 }
 
@@ -63,5 +81,6 @@ export async function isoDetach(ctx: OpContext, p: OpParams): Promise<Record<str
   const isoPath = vm.dvd?.path ?? null;
   await ctx.sleep(DURATIONS.small);
   if (vm.dvd) vm.dvd.path = null;
+  if (isoPath !== null) removeIsoCopy(ctx.host, vm, isoPath);
   return { vm: vmView(ctx.host, vm), detached: isoPath !== null, isoPath };
 }

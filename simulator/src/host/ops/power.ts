@@ -91,9 +91,15 @@ function onBoot(host: HostModel, vm: VmModel, rt: SimRuntime, now: number, resto
     if (n.ipAddresses.length === 0 && n.switchName === 'External') n.ipAddresses = [`10.200.${rt.rng.int(0, 255)}.${rt.rng.int(10, 250)}`];
   }
   stopGuest(vm);
-  const iso = vm.dvd?.path ? installedFile(host, vm.dvd.path) : undefined;
-  if (iso && /provisioning/i.test(iso.name)) {
-    const family: OsFamily = /linux/i.test(iso.name) ? 'linux' : 'windows';
-    if (family === os.family) vm.guest = launchGuest({ host, vm, rt, isoVersion: iso.version ?? '', family, readyAt: vm.guestReadyAt ?? now });
-  }
+  const iso = provisioningIso(host, vm.dvd?.path ?? null);
+  if (iso && iso.family === os.family) vm.guest = launchGuest({ host, vm, rt, isoVersion: iso.version, family: iso.family, readyAt: vm.guestReadyAt ?? now });
+}
+
+/** The provisioning ISO in the DVD drive (the VM's copy, or an installed one), with its version. */
+function provisioningIso(host: HostModel, path: string | null): { family: OsFamily; version: string } | null {
+  if (path === null) return null;
+  const installed = installedFile(host, path);
+  if (installed) return /provisioning/i.test(installed.name) ? { family: /linux/i.test(installed.name) ? 'linux' : 'windows', version: installed.version ?? '' } : null;
+  const f = fileStoreFor(host, path).get(path);
+  return f?.kind === 'iso' && f.osFamily && f.version !== null && /provisioning/i.test(path) ? { family: f.osFamily, version: f.version } : null;
 }

@@ -7,6 +7,7 @@ import { newVmModel } from '../seed.ts';
 import { vmView } from '../views.ts';
 import { requireVm, type OpContext, type OpParams } from './context.ts';
 import { attachedTo, lookupFile, storeFor } from './paths.ts';
+import { removeIsoCopy } from './image.ts';
 import { stopGuest } from './power.ts';
 
 const DEFAULT_MINIMUM = 512 * MIB;
@@ -110,6 +111,7 @@ export async function vmDelete(ctx: OpContext, p: OpParams): Promise<Record<stri
   vm.state = 'Off';
   const clusterRoleRemoved = vm.clustered;
   const deletedFiles: string[] = [];
+  if (vm.dvd?.path && removeIsoCopy(ctx.host, vm, vm.dvd.path)) deletedFiles.push(vm.dvd.path);
   if (p.deleteDisks) {
     for (const d of vm.disks) if (storeFor(ctx.host, d.path).delete(d.path)) deletedFiles.push(d.path);
     deletedFiles.push(...storeFor(ctx.host, vm.configurationPath).removeTree(vm.configurationPath));
