@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { hostAddresses } from './control/addresses.ts';
-import { startSimulator, type SimulatorOptions } from './index.ts';
+import { startSimulator, type SimulatorOptions } from './control/simulator.ts';
 
 const USAGE = `Usage: npm run simulator -- [options]
 

@@ -7,40 +7,9 @@
  *   sim.credentials  // { username, password, caFile }
  *   await sim.stop();
  */
-import { createFleet, type Fleet } from './host/fleet.ts';
-import { startSimulation, type Simulation, type SimulationOptions } from './control/simulation.ts';
-
+export { startSimulator, type Simulator, type SimulatorOptions } from './control/simulator.ts';
+export { startEmbeddedLab, LAB_LABEL, type EmbeddedLab, type EmbeddedLabOptions, type LabHost } from './lab.ts';
 export type { HostRow } from './control/endpoints.ts';
 export type { Credentials } from './control/api.ts';
 export type { Fleet, SimulatedHost } from './host/fleet.ts';
-
-export interface SimulatorOptions extends SimulationOptions {
-  /** Number of hosts (default 3). */
-  hosts?: number;
-  vmsPerHost?: number;
-  clusters?: number;
-  seed?: number;
-  /** 1 = realistic durations, 0.01 = a hundred times faster (default 1). */
-  timeScale?: number;
-  /** An artifacts/ folder installed as the host agent on every host at start. */
-  preinstallAgentFrom?: string;
-}
-
-export type Simulator = Simulation<Fleet>;
-
-export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const fleet = createFleet({
-    hosts: options.hosts ?? 3,
-    vmsPerHost: options.vmsPerHost ?? 4,
-    clusters: options.clusters ?? 0,
-    seed: options.seed ?? 1,
-    timeScale: options.timeScale ?? 1,
-    ...(options.preinstallAgentFrom ? { preinstallAgentFrom: options.preinstallAgentFrom } : {}),
-  });
-  try {
-    return await startSimulation(fleet, options);
-  } catch (error) {
-    await fleet.close();
-    throw error;
-  }
-}
+export type { HostFaults, OpLogEntry } from './contracts.ts';

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from './index.ts';
+import { startSimulator, type Simulator } from './control/simulator.ts';
 
 export const LAB_LABEL = 'Simulated laboratory: these Hyper-V hosts are simulated by Aether-V, not real servers';
 
