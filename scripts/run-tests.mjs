@@ -7,7 +7,9 @@ import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 
 const roots = ['server', 'simulator', 'test', 'scripts'];
-const skip = new Set(['node_modules', 'dist', 'artifacts', 'data', '.tmp']);
+// Build output and data only at the top level: server/src/artifacts/ holds tests.
+const skip = new Set(['node_modules', 'dist', '.tmp']);
+const skipTopLevel = new Set(['artifacts', 'data']);
 const files = [];
 function walk(dir) {
   let entries;
@@ -15,6 +17,7 @@ function walk(dir) {
   for (const name of entries) {
     if (skip.has(name)) continue;
     const full = join(dir, name);
+    if (skipTopLevel.has(full)) continue;
     if (statSync(full).isDirectory()) walk(full);
     else if (name.endsWith('.test.ts')) files.push(relative(process.cwd(), full));
   }

@@ -16,6 +16,8 @@ import { aboutRoutes } from './api/about.ts';
 import { inventoryRoutes } from './api/inventory.ts';
 import { notificationRoutes } from './api/notifications.ts';
 import { webSocketRoutes } from './api/ws.ts';
+import { deploymentRoutes } from './api/deployment.ts';
+import { agentArtifactRoutes } from './api/agent-artifacts.ts';
 import type { Services } from './services.ts';
 
 export interface AppDependencies {
@@ -76,10 +78,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await registerDocs(app, config.laboratory);
   await app.register(healthRoutes, { readiness, laboratory: config.laboratory });
   await app.register(aboutRoutes, { laboratory: config.laboratory });
+  await app.register(agentArtifactRoutes, { artifactsPath: config.agent.artifactsPath });
   const services = deps.services;
   if (services) {
     const auth = { oidcEnabled: config.auth.oidcEnabled, apiToken: config.auth.apiToken };
-    await app.register(inventoryRoutes, { inventory: services.inventory, auth });
+    await app.register(inventoryRoutes, { inventory: services.inventory, auth, deploymentStatus: (host) => services.deployment.statusOf(host) as Record<string, unknown> | undefined });
+    await app.register(deploymentRoutes, { deployment: services.deployment, auth });
     await app.register(notificationRoutes, { notifications: services.notifications, auth });
     await app.register(webSocketRoutes, { hub: services.hub, auth });
   }

@@ -12,6 +12,13 @@ import { Readiness } from './readiness.ts';
 import { openStore, type Store } from './store/store.ts';
 import { buildApp } from './app.ts';
 import { buildInfo } from './version.ts';
+import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServices, agentDownloadUrl, type HostTarget, type Services } from './services.ts';
+import { buildArtifacts } from './artifacts/build.ts';
+import { REPOSITORY_ROOT } from './version.ts';
+import { startLaboratory, type Laboratory } from './laboratory.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -55,18 +62,48 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   readiness.set('store', { ready: false, detail: 'opening' });
   await connectStore();
 
-  const app = await buildApp({ config, readiness, logger });
+  // The embedded laboratory stands in for HYPERV_HOSTS when none are configured.
+  let laboratory: Laboratory | undefined;
+  let target: HostTarget = { hosts: config.hosts, remoting: config.remoting };
+  if (config.laboratory) {
+    readiness.set('laboratory', { ready: false, detail: 'starting the simulated laboratory' });
+    laboratory = await startLaboratory(logger.child({ component: 'laboratory' }));
+    target = laboratory.target;
+    readiness.set('laboratory', { ready: true, detail: `simulated laboratory: ${target.hosts.join(', ')}` });
+  }
+  await ensureArtifacts(config, logger);
+  let url = '';
+  // Laboratory hosts share this machine; real hosts reach us by name unless told otherwise.
+  const fallbackBase = () => (config.laboratory ? url : url.replace('127.0.0.1', hostname()));
+  const services: Services = createServices(config, target, () => store, logger, () => agentDownloadUrl(config.agent.downloadBaseUrl, fallbackBase()));
+
+  const app = await buildApp({ config, readiness, logger, services });
   await app.listen({ port: config.server.port, host: config.server.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
+  url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
+
+  // Hosts pull the agent from this server, so deployment starts once it listens; the
+  // inventory follows, since collecting needs the agent.
+  if (report.errors.length === 0) {
+    readiness.set('deployment', { ready: false, detail: 'start-up host agent deployment in progress' });
+    void services.deployment.ensureAll().then((statuses) => {
+      const failed = statuses.filter((s) => s.state !== 'current');
+      readiness.set('deployment', { ready: true, detail: failed.length === 0 ? `agent ${statuses[0]?.targetVersion ?? ''} current on ${statuses.length} host(s)` : `finished; not current on: ${failed.map((f) => `${f.host} (${f.reason ?? f.state})`).join('; ')}` });
+      if (!stopping) services.inventory.start();
+    });
+  } else {
+    logger.warn('host-touching services stay stopped until the configuration errors are fixed');
+  }
 
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     if (storeTimer) clearTimeout(storeTimer);
     // Fastify's close waits for in-flight requests to finish before resolving.
+    await services.stop();
     await app.close();
+    await laboratory?.stop();
     await store?.close();
     logger.info('stopped');
   };
@@ -79,4 +116,16 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
     });
   }
   return { app, config, report, readiness, url, stop };
+}
+
+/** A checkout has no built artifacts until `npm run build:artifacts`; build them once so `npm start` just works. */
+async function ensureArtifacts(config: AppConfig, logger: Logger): Promise<void> {
+  if (existsSync(join(config.agent.artifactsPath, 'manifest.json'))) return;
+  if (!existsSync(join(REPOSITORY_ROOT, 'Powershell'))) {
+    logger.error({ artifactsPath: config.agent.artifactsPath }, 'no artifacts to deploy to hosts: set ARTIFACTS_BASE_PATH to a built artifacts folder');
+    return;
+  }
+  logger.info({ artifactsPath: config.agent.artifactsPath }, 'building host artifacts (scripts, provisioning ISOs, manifest)');
+  const result = await buildArtifacts({ root: REPOSITORY_ROOT, outDir: config.agent.artifactsPath });
+  for (const warning of result.warnings) logger.warn(`artifacts: ${warning}`);
 }

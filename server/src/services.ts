@@ -10,9 +10,12 @@ import { EventBus } from './events/bus.ts';
 import { WebSocketHub } from './events/hub.ts';
 import { NotificationService } from './events/notifications.ts';
 import { TransportPool } from './remoting/pool.ts';
+import { createTransport } from './remoting/index.ts';
 import type { RemotingSettings } from './remoting/settings.ts';
 import { AgentClient } from './agent/client.ts';
 import { InventoryService } from './inventory/service.ts';
+import { BootstrapRunner } from './agent/bootstrap.ts';
+import { DeploymentService } from './deployment/service.ts';
 import type { Store } from './store/store.ts';
 import { hasRole, type Principal } from './auth/principal.ts';
 
@@ -22,6 +25,14 @@ export interface HostTarget {
   remoting: RemotingSettings;
   /** Where to connect for a host when it is not its name (the laboratory's loopback addresses). */
   resolveAddress?: (host: string) => string | undefined;
+  /** Per-host settings when hosts differ (the laboratory's ephemeral ports). */
+  settingsFor?: (host: string) => RemotingSettings;
+}
+
+/** The URL hosts download artifacts from: AGENT_DOWNLOAD_BASE_URL (the orchestrator's public URL) + /agent. */
+export function agentDownloadUrl(configured: string | undefined, fallback: string): string {
+  const base = (configured ?? fallback).replace(/\/+$/, '');
+  return base.endsWith('/agent') ? base : `${base}/agent`;
 }
 
 export interface Services {
@@ -31,10 +42,11 @@ export interface Services {
   pool: TransportPool;
   agent: AgentClient;
   inventory: InventoryService;
+  deployment: DeploymentService;
   stop(): Promise<void>;
 }
 
-export function createServices(config: AppConfig, target: HostTarget, storeOf: () => Store | undefined, logger: Logger): Services {
+export function createServices(config: AppConfig, target: HostTarget, storeOf: () => Store | undefined, logger: Logger, downloadBaseUrl: () => string): Services {
   const bus = new EventBus();
   const hub = new WebSocketHub(bus, { canRead: (principal: Principal) => hasRole(principal, 'reader') });
   const notifications = new NotificationService(() => {
@@ -46,6 +58,7 @@ export function createServices(config: AppConfig, target: HostTarget, storeOf: (
   const pool = new TransportPool(target.remoting, {
     logger: remotingLog,
     ...(target.resolveAddress ? { resolveAddress: target.resolveAddress } : {}),
+    ...(target.settingsFor ? { factory: (host, _settings, options) => createTransport(host, target.settingsFor!(host), options) } : {}),
   });
   const agent = new AgentClient({
     transports: pool,
@@ -61,9 +74,21 @@ export function createServices(config: AppConfig, target: HostTarget, storeOf: (
     laboratory: config.laboratory,
     refreshIntervalSeconds: config.inventory.refreshIntervalSeconds,
   });
+  const deployment = new DeploymentService({
+    hosts: target.hosts,
+    bootstrap: new BootstrapRunner({ client: agent, transportKind: (host) => pool.kind(host) }),
+    artifactsPath: config.agent.artifactsPath,
+    installDirectory: config.agent.installDirectory,
+    mode: config.agent.deployMode,
+    downloadBaseUrl,
+    bus,
+    notifications,
+    logger: logger.child({ component: 'deployment' }),
+  });
   return {
-    bus, hub, notifications, pool, agent, inventory,
+    bus, hub, notifications, pool, agent, inventory, deployment,
     stop: async () => {
+      deployment.stop();
       inventory.stop();
       hub.close();
       await pool.close();
