@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createFleet, type Fleet, type SimulatedHost } from './fleet.ts';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createFleet, REPOSITORY_ROOT, type Fleet, type SimulatedHost } from './fleet.ts';
 import { schemas } from './schemas.ts';
 import { AGENT_COMMAND, callAgent, runCommand } from './testing.ts';
 
@@ -119,6 +121,18 @@ describe('bootstrap scripts', () => {
     assert.equal(r.result.version, '3.0.0');
     const agent = await runCommand(host, AGENT_COMMAND.replace('Aether-V', 'AETHER-V'), JSON.stringify({ protocol: 'aetherv.agent/1', id: '5b0a3a52-0c8e-4c55-9a52-3f0e4f7b8c11', operation: 'host.info', params: {}, deadlineSeconds: 5 }));
     assert.match(agent.stdout, /"agentVersion":"3\.0\.0"/, 'paths are case-insensitive, as on NTFS');
+  });
+
+  it('recognises the real Powershell/bootstrap scripts by their marker line', async () => {
+    const dir = join(REPOSITORY_ROOT, 'Powershell', 'bootstrap');
+    const scripts = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.ps1')) : [];
+    assert.ok(scripts.length >= 3, 'Powershell/bootstrap/ holds the version, stage and install scripts');
+    for (const name of scripts) {
+      const text = readFileSync(join(dir, name), 'utf8');
+      const r = await runCommand(fleet.hosts[0]!, `powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${Buffer.from(text, 'utf16le').toString('base64')}`, '{}');
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      assert.match(r.stdout, /"type":"result"/, name);
+    }
   });
 
   it('rejects invalid bootstrap input with INVALID_PARAMS', async () => {

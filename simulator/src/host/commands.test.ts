@@ -32,6 +32,23 @@ describe('cmd.exe built-ins', () => {
     assert.equal(r.stdout, text);
   });
 
+  it('limits command lines as cmd.exe (8,191) or CreateProcess (32,767, WinRS skipping cmd) do', async () => {
+    const run = (line: string, via: 'winrm' | 'ssh', env?: Record<string, string>) => {
+      const p = host.commands.spawn(line, { user: 'admin', via, ...(env ? { env } : {}) });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+      p.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+      p.stdin.end();
+      return p.exit.then((code) => ({ code, out, err }));
+    };
+    const long = `echo ${'x'.repeat(9000)}`;
+    assert.deepEqual(await run(long, 'ssh'), { code: 1, out: '', err: 'The command line is too long.\r\n' });
+    assert.equal((await run(long, 'winrm')).code, 1);
+    assert.equal((await run(long, 'winrm', { WINRS_SKIP_CMD_SHELL: 'TRUE' })).out.length, 9002);
+    assert.equal((await run(`echo ${'x'.repeat(33000)}`, 'winrm', { WINRS_SKIP_CMD_SHELL: 'TRUE' })).err, 'The filename or extension is too long.\r\n');
+  });
+
   it('anything else is not recognized', async () => {
     const r = await runCommand(host, 'ipconfig /all');
     assert.equal(r.code, 1);

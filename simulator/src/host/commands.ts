@@ -34,6 +34,16 @@ function programName(arg: string): string {
   return arg.slice(Math.max(arg.lastIndexOf('\\'), arg.lastIndexOf('/')) + 1).toLowerCase().replace(/\.exe$/, '');
 }
 
+/** cmd.exe refuses longer command lines; CreateProcess itself takes 32,767 characters. */
+export const CMD_LIMIT = 8191;
+export const CREATE_PROCESS_LIMIT = 32767;
+
+/** OpenSSH's default shell on Windows is cmd.exe; WinRS skips it only with WINRS_SKIP_CMD_SHELL=TRUE. */
+function commandLineLimit(ctx: CommandContext): number {
+  const skipsCmd = ctx.via === 'winrm' && (ctx.env?.WINRS_SKIP_CMD_SHELL ?? '').toUpperCase() === 'TRUE';
+  return skipsCmd ? CREATE_PROCESS_LIMIT : CMD_LIMIT;
+}
+
 const NOT_RECOGNIZED = (name: string): string => `'${name}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n`;
 
 export function createCommandHost(host: HostModel, rt: SimRuntime, faults: () => HostFaults): CommandHost {
@@ -111,7 +121,14 @@ export function createCommandHost(host: HostModel, rt: SimRuntime, faults: () =>
 
   return {
     spawn(commandLine: string, context: CommandContext): SimProcess {
-      return simProcess((io) => dispatch(commandLine, context, io));
+      return simProcess((io) => {
+        const limit = commandLineLimit(context);
+        if (commandLine.length > limit) {
+          io.err(limit === CMD_LIMIT ? 'The command line is too long.\r\n' : 'The filename or extension is too long.\r\n');
+          return Promise.resolve(1);
+        }
+        return dispatch(commandLine, context, io);
+      });
     },
   };
 }
