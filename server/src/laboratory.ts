@@ -5,7 +5,7 @@
  * server imports the simulator, through its public laboratory entry.
  */
 import type { Logger } from 'pino';
-import { startEmbeddedLab, type EmbeddedLab } from '../../simulator/src/lab.ts';
+import { startEmbeddedLab, type EmbeddedLab } from '../../simulator/src/index.ts';
 import type { RemotingSettings } from './remoting/settings.ts';
 import { DEFAULT_SSH, DEFAULT_WINRM } from './remoting/settings.ts';
 import type { HostTarget } from './services.ts';
