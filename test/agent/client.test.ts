@@ -156,8 +156,10 @@ describe('agent client: deadlines and retries', () => {
     const call = client.hostInfo('hv01', {}, { signal: controller.signal });
     await delay(10);
     controller.abort();
-    await assert.rejects(call);
+    await rejectsWith(call, 'REMOTE_CANCELLED');
     assert.equal(hosts.runs.length, 1);
+    await rejectsWith(client.hostInfo('hv01', {}, { signal: AbortSignal.abort() }), 'REMOTE_CANCELLED');
+    assert.equal(hosts.runs.length, 1, 'an already cancelled call never reaches the host');
   });
 });
 

@@ -5,7 +5,6 @@
  * backoff; each attempt is a new request id and takes a new slot.
  */
 import pRetry from 'p-retry';
-import type { Logger } from 'pino';
 import { AppError, isAppError } from '../errors.ts';
 import type { HostTransport } from '../remoting/transport.ts';
 import { HostBreakers, DEFAULT_BREAKER, type BreakerSettings, type BreakerState } from './breaker.ts';
@@ -18,6 +17,12 @@ import { sharedContractValidator, type ContractValidator } from './validation.ts
 export type AgentOperationName = keyof AgentOperationMap;
 export type AgentParams<Op extends AgentOperationName> = AgentOperationMap[Op]['params'];
 export type AgentResult<Op extends AgentOperationName> = AgentOperationMap[Op]['result'];
+
+/** Minimal pino-compatible logger. */
+export interface AgentLogger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
 
 /** Where the client gets a host's transport (a TransportPool, or a fake in unit tests). */
 export interface TransportSource {
@@ -44,7 +49,7 @@ export interface AgentClientOptions {
   defaultDeadlineSeconds?: number;
   /** Contract checks of params and results; `null` turns them off (not recommended). */
   validator?: ContractValidator | null;
-  logger?: Logger;
+  logger?: AgentLogger;
 }
 
 export interface AgentCallOptions {
@@ -117,12 +122,23 @@ export class AgentClient {
   async guarded<T>(host: string, label: string, options: AgentCallOptions, attempt: (attemptNumber: number) => Promise<T>): Promise<T> {
     const retries = options.retries ?? this.retry.retries;
     let attemptNumber = 0;
-    return await pRetry(
-      () => {
+    try {
+      return await this.retrying(host, label, options, retries, () => {
         attemptNumber++;
         const current = attemptNumber;
         return this.breakers.execute(host, () => this.limiter.run(host, () => attempt(current)));
-      },
+      });
+    } catch (error) {
+      if (!isAppError(error) && options.signal?.aborted) {
+        throw new AppError('REMOTE_CANCELLED', `${label} on ${host} was cancelled`, { cause: error, details: { host, operation: label } });
+      }
+      throw error;
+    }
+  }
+
+  private retrying<T>(host: string, label: string, options: AgentCallOptions, retries: number, run: () => Promise<T>): Promise<T> {
+    return pRetry(
+      run,
       {
         retries,
         minTimeout: this.retry.minTimeoutMs,

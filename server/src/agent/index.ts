@@ -1,6 +1,6 @@
 /** The host agent client's public entry (DESIGN §3). */
 export { AgentClient, DEFAULT_RETRY, shouldRetry, transportTimeoutMs } from './client.ts';
-export type { AgentCallOptions, AgentClientOptions, AgentOperationName, AgentParams, AgentResult, RetrySettings, TransportSource } from './client.ts';
+export type { AgentCallOptions, AgentClientOptions, AgentLogger, AgentOperationName, AgentParams, AgentResult, RetrySettings, TransportSource } from './client.ts';
 export { BootstrapRunner, loadBootstrapScripts, BOOTSTRAP_DIRECTORY } from './bootstrap.ts';
 export type { BootstrapParams, BootstrapResult, BootstrapRunnerOptions, BootstrapScriptName } from './bootstrap.ts';
 export { agentCommand, encodedCommand, normaliseInstallDirectory, AGENT_ENTRY_POINT, DEFAULT_INSTALL_DIRECTORY, COMMAND_LINE_LIMIT } from './command.ts';
