@@ -22,6 +22,13 @@ const commands: Record<string, Command> = {
       return -1; // keep running until a signal
     },
   },
+  doctor: {
+    summary: 'Check, step by step, that a Hyper-V host can be reached and managed (aetherv doctor <host> --help)',
+    run: async (argv) => {
+      const { runDoctor } = await import('./doctor.ts');
+      return runDoctor(argv, process.env, (line) => process.stdout.write(`${line}\n`));
+    },
+  },
   version: {
     summary: 'Print the version',
     run: async () => {

@@ -225,7 +225,13 @@ export class WinrmHttpClient {
       request.on('error', fail);
       request.on('response', (res) => {
         // Read now: once the response ends the socket may be reused or closed.
-        const cert = useTls ? (res.socket as TLSSocket).getPeerCertificate?.() : undefined;
+        let cert: ReturnType<TLSSocket['getPeerCertificate']> | undefined;
+        try {
+          cert = useTls ? (res.socket as TLSSocket | null)?.getPeerCertificate?.() : undefined;
+        } catch {
+          // The socket can already be closed by the peer; the certificate is then simply unknown.
+          cert = undefined;
+        }
         const parts: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
