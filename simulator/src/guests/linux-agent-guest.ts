@@ -33,6 +33,7 @@ export class PoolFileKvp implements KvpStore {
   removeHost(key: string): boolean { this.pending.push(['remove', key]); return this.host.delete(key); }
   guestItems(): Map<string, string> { return this.guest; }
   setGuest(key: string, value: string): void { this.guest.set(key, value); }
+  removeGuest(key: string): void { this.guest.delete(key); }
 
   /** Writes pending host changes to .kvp_pool_0, then re-reads .kvp_pool_1. */
   sync(): Promise<void> {

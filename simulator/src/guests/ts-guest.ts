@@ -87,7 +87,7 @@ export function startTsGuest(env: GuestEnv): GuestHandle {
   timers.push(setTimeout(() => {
     if (stopped) return;
     // Items of an earlier, interrupted run are cleared, then the guest announces its ISO version.
-    for (const k of [KEYS.guestState, KEYS.guestPubkey, KEYS.guestError, KEYS.guestIpv4]) vm.kvp.guestItems().delete(k);
+    for (const k of [KEYS.guestState, KEYS.guestPubkey, KEYS.guestError, KEYS.guestIpv4]) vm.kvp.removeGuest(k);
     vm.kvp.setGuest(KEYS.guestVersion, env.isoVersion);
     phase = 'version';
     wake();

@@ -40,6 +40,7 @@ export interface KvpStore {
   removeHost(key: string): boolean;
   guestItems(): Map<string, string>;
   setGuest(key: string, value: string): void;
+  removeGuest(key: string): void;
   /** Stores backed by files (the real Linux agent's pools) flush host writes and re-read guest items here. */
   sync?(): Promise<void>;
 }
@@ -140,12 +141,16 @@ export function fileStoreFor(host: HostModel, path: string): FileStore {
   return host.local;
 }
 
+const NO_ITEMS: ReadonlyMap<string, string> = new Map();
+
+/** In-memory pools; the maps exist only once an item is written (most of 50,000 VMs never get one). */
 export class MemoryKvp implements KvpStore {
-  private host = new Map<string, string>();
-  private guest = new Map<string, string>();
-  hostItems(): Map<string, string> { return this.host; }
-  setHost(key: string, value: string): void { this.host.set(key, value); }
-  removeHost(key: string): boolean { return this.host.delete(key); }
-  guestItems(): Map<string, string> { return this.guest; }
-  setGuest(key: string, value: string): void { this.guest.set(key, value); }
+  private host: Map<string, string> | undefined;
+  private guest: Map<string, string> | undefined;
+  hostItems(): Map<string, string> { return this.host ?? (NO_ITEMS as Map<string, string>); }
+  setHost(key: string, value: string): void { (this.host ??= new Map()).set(key, value); }
+  removeHost(key: string): boolean { return this.host?.delete(key) ?? false; }
+  guestItems(): Map<string, string> { return this.guest ?? (NO_ITEMS as Map<string, string>); }
+  setGuest(key: string, value: string): void { (this.guest ??= new Map()).set(key, value); }
+  removeGuest(key: string): void { this.guest?.delete(key); }
 }
