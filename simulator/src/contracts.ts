@@ -43,6 +43,8 @@ export interface HostFaults {
   dropRate: number;
   /** true: every authentication attempt is refused (401). */
   authFailure: boolean;
+  /** true: files the install bootstrap downloads arrive with one byte changed (corruption in transit). */
+  corruptDownloads?: boolean;
   /** Per agent operation (e.g. "image.copy"): failure rate and extra delay. */
   operations: Record<string, { failureRate?: number; delayMs?: number }>;
 }

@@ -40,10 +40,11 @@ function millis(value: unknown, field: string): number {
 export function parseFaults(body: unknown): HostFaults {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest('body must be a JSON object');
   const b = body as Record<string, unknown>;
-  const known = new Set(['latencyMs', 'jitterMs', 'failureRate', 'dropRate', 'authFailure', 'operations']);
+  const known = new Set(['latencyMs', 'jitterMs', 'failureRate', 'dropRate', 'authFailure', 'corruptDownloads', 'operations']);
   const unknown = Object.keys(b).filter((k) => !known.has(k));
   if (unknown.length > 0) throw new BadRequest(`unknown field(s): ${unknown.join(', ')}`);
   if (b['authFailure'] !== undefined && typeof b['authFailure'] !== 'boolean') throw new BadRequest('authFailure must be a boolean');
+  if (b['corruptDownloads'] !== undefined && typeof b['corruptDownloads'] !== 'boolean') throw new BadRequest('corruptDownloads must be a boolean');
   const operations: HostFaults['operations'] = {};
   if (b['operations'] !== undefined) {
     if (!b['operations'] || typeof b['operations'] !== 'object' || Array.isArray(b['operations'])) throw new BadRequest('operations must be an object');
@@ -62,6 +63,7 @@ export function parseFaults(body: unknown): HostFaults {
     failureRate: rate(b['failureRate'], 'failureRate'),
     dropRate: rate(b['dropRate'], 'dropRate'),
     authFailure: b['authFailure'] === true,
+    corruptDownloads: b['corruptDownloads'] === true,
     operations,
   };
 }

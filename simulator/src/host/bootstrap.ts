@@ -25,7 +25,7 @@ export function bootstrapMarker(script: string): BootstrapName | undefined {
 
 interface Manifest { version: string; files: InstalledFile[] }
 
-export async function runBootstrap(name: BootstrapName, host: HostModel, io: ProcessIo): Promise<number> {
+export async function runBootstrap(name: BootstrapName, host: HostModel, io: ProcessIo, faults: { corruptDownloads?: boolean } = {}): Promise<number> {
   const input = (await io.readAll()).replace(/^\uFEFF/, '').trim();
   let params: Record<string, unknown>;
   try {
@@ -40,7 +40,7 @@ export async function runBootstrap(name: BootstrapName, host: HostModel, io: Pro
     return 0;
   }
   try {
-    const result = name === 'version' ? version(host, params) : name === 'stage' ? stage(host, params) : await install(host, params, io);
+    const result = name === 'version' ? version(host, params) : name === 'stage' ? stage(host, params) : await install(host, params, io, faults.corruptDownloads === true);
     io.out(resultLine(null, { result }));
   } catch (err) {
     const failure = err instanceof AgentFailure ? err : new AgentFailure('INTERNAL', err instanceof Error ? err.message : String(err));
@@ -84,7 +84,7 @@ function stage(host: HostModel, p: Record<string, unknown>): Record<string, unkn
   return { stagingId: p.stagingId, name, offset, stagedBytes: staged + data.length };
 }
 
-async function install(host: HostModel, p: Record<string, unknown>, io: ProcessIo): Promise<Record<string, unknown>> {
+async function install(host: HostModel, p: Record<string, unknown>, io: ProcessIo, corrupt = false): Promise<Record<string, unknown>> {
   const dir = p.installDirectory as string;
   const manifest = p.manifest as Manifest;
   const mode = p.mode as 'pull' | 'push';
@@ -95,6 +95,8 @@ async function install(host: HostModel, p: Record<string, unknown>, io: ProcessI
     let bytes: Buffer;
     if (mode === 'pull') {
       bytes = await download(String(p.baseUrl), file.name);
+      // Fault injection: damage in transit, which only the SHA-256 check can catch.
+      if (corrupt && bytes.length > 0) bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
     } else {
       const chunks = staged?.get(file.name);
       if (!chunks) throw new AgentFailure('STAGING_INCOMPLETE', `'${file.name}' was not staged.`, { file: file.name });

@@ -116,7 +116,7 @@ export function createCommandHost(host: HostModel, rt: SimRuntime, faults: () =>
       io.err("The simulated host only runs Aether-V bootstrap scripts (first line '# aetherv-bootstrap: version|stage|install').\r\n");
       return Promise.resolve(1);
     }
-    return runBootstrap(name, host, io);
+    return runBootstrap(name, host, io, { corruptDownloads: faults().corruptDownloads === true });
   };
 
   return {
