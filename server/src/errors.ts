@@ -58,6 +58,20 @@ export const ERRORS = {
   GUEST_CONFIG_INVALID: { status: 400, title: 'Guest configuration invalid', retryable: false },
   GUEST_PAYLOAD_TOO_LARGE: { status: 400, title: 'Guest configuration too large for KVP', retryable: false },
   GUEST_KEY_INVALID: { status: 502, title: 'Guest published an unusable public key', retryable: false },
+  GUEST_PROVISIONING_FAILED: { status: 502, title: 'Guest reported that its configuration failed', retryable: false },
+  GUEST_TIMEOUT: { status: 504, title: 'Guest did not answer in time', retryable: false },
+
+  // --- VM lifecycle jobs ---
+  VM_NAME_TAKEN: { status: 409, title: 'VM name already in use', retryable: false },
+  VM_STATE_CONFLICT: { status: 409, title: 'Not possible in the VM\'s current state', retryable: false },
+  PLACEMENT_FAILED: { status: 409, title: 'No host can take this VM', retryable: false },
+
+  // --- jobs ---
+  JOB_KIND_UNKNOWN: { status: 400, title: 'Unknown job kind', retryable: false },
+  JOB_STEP_DEADLINE: { status: 504, title: 'Job step deadline exceeded', retryable: true },
+  JOB_CANCELLED: { status: 409, title: 'Job cancelled', retryable: false },
+  JOB_SECRETS_UNREADABLE: { status: 500, title: 'Job secrets cannot be decrypted', retryable: false },
+  JOB_STEP_FAILED: { status: 500, title: 'Job step failed', retryable: false },
 
   // --- artifacts (host scripts, provisioning ISOs, manifest) ---
   ARTIFACT_BUILD: { status: 500, title: 'Artifact build failed', retryable: false },
