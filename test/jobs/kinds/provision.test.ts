@@ -1,0 +1,96 @@
+/**
+ * Provisioning end to end against the simulator: Linux and Windows guests configured over KVP,
+ * on a standalone host and on a cluster, then everything the job leaves behind checked in the
+ * simulator's own model (not in what the job says about itself).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { provisionKind, type ProvisionParams, type ProvisionSecrets } from '../../../server/src/jobs/kinds/provision.ts';
+import { errorText, filesOn, modelVms, oplog, runJob, startHarness, type Harness } from './harness.ts';
+
+const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0cB2v9Cq3V5n1bE1rj0x0m0Zl5nqkQy3y6b2Jt7dL ops@example';
+
+export function linuxRequest(name: string, where: { host?: string; cluster?: string }, extra: Partial<ProvisionParams> = {}): ProvisionParams {
+  return {
+    name, ...where, image: 'Ubuntu-24.04', imageMode: 'differencing', cpuCount: 2,
+    memory: { startupMiB: 2048, dynamic: false }, disks: [], nics: [{ switchName: 'External' }],
+    notes: 'web tier', clustered: false, start: true,
+    guest: { hostname: name, network: { ipv4: { address: '10.0.0.25', prefixLength: 24, gateway: '10.0.0.1' } }, users: [{ name: 'ops', sshAuthorizedKeys: [SSH_KEY], sudo: true }] },
+    ...extra,
+  };
+}
+
+export function linuxSecrets(name: string): ProvisionSecrets {
+  return { guest: { hostname: name, network: { ipv4: { address: '10.0.0.25', prefixLength: 24, gateway: '10.0.0.1' } }, users: [{ name: 'ops', sshAuthorizedKeys: [SSH_KEY], sudo: true }] } };
+}
+
+describe('provision', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ hosts: 3, clusters: 1, vmsPerHost: 1 });
+  });
+  after(async () => h.stop());
+
+  it('provisions a Linux VM on a host: running, applied, IPv4 reported, KVP host items removed, ISO detached', async () => {
+    const standalone = h.sim.hosts.find((r) => r.cluster === null)!.name;
+    const outcome = await runJob(h.jobServices, provisionKind, linuxRequest('web-01', { host: standalone }, { disks: [{ sizeGiB: 10, type: 'Dynamic' }] }), { secrets: linuxSecrets('web-01') });
+    assert.equal(outcome.state, 'succeeded', `${errorText(outcome.error)}\n${outcome.log.join('\n')}`);
+    const result = outcome.result as { vmId: string; name: string; host: string; ipv4: string };
+    assert.equal(result.host, standalone);
+    assert.equal(result.ipv4, '10.0.0.25');
+    const vm = (await modelVms(h.sim, standalone)).find((v) => v.vmId === result.vmId)!;
+    assert.equal(vm.name, 'web-01');
+    assert.equal(vm.state, 'Running');
+    assert.equal(vm.notes, 'web tier', 'the job marker is gone from the notes');
+    assert.equal(vm.isoPath, null);
+    assert.equal(vm.secureBootTemplate, 'MicrosoftUEFICertificateAuthority');
+    assert.equal(vm.kvp.guest['aetherv.guest.state'], 'applied');
+    assert.equal(vm.kvp.guest['aetherv.guest.ipv4'], '10.0.0.25');
+    assert.deepEqual(Object.keys(vm.kvp.host).filter((k) => k.startsWith('aetherv.')), []);
+    assert.equal(vm.guestHostname, 'web-01');
+    assert.equal(vm.disks.length, 2);
+    assert.equal(vm.disks[0]!.type, 'Differencing');
+    assert.match(vm.disks[0]!.parentPath ?? '', /Golden Images\\Ubuntu-24\.04\.vhdx$/);
+    assert.equal(vm.nics[0]!.switchName, 'External');
+    assert.equal(vm.clustered, false);
+    assert.ok(!filesOn(h.sim, standalone).some((f) => /LinuxProvisioning\.iso$/i.test(f) && f.includes('web-01')), 'the ISO copy next to the VM is removed');
+    assert.equal(h.services.inventory.vm(result.vmId)?.name, 'web-01', 'the inventory knows the new VM');
+  });
+
+  it('provisions a clustered Windows VM on a cluster: placed on a node, on shared storage, with the cluster role', async () => {
+    const cluster = h.sim.hosts.find((r) => r.cluster !== null)!.cluster!;
+    const params: ProvisionParams = {
+      name: 'app-01', cluster, image: 'Windows-Server-2022', imageMode: 'full', cpuCount: 4,
+      memory: { startupMiB: 4096, dynamic: true, minimumMiB: 1024, maximumMiB: 8192 }, disks: [], nics: [{ switchName: 'External', vlanId: 20 }],
+      notes: '', clustered: true, start: true, guest: { hostname: 'app-01', localAdmin: { username: 'opsadmin' } },
+    };
+    const outcome = await runJob(h.jobServices, provisionKind, params, { secrets: { guest: { hostname: 'app-01', localAdmin: { username: 'opsadmin', password: 'S3cure!pass-word' } } } });
+    assert.equal(outcome.state, 'succeeded', `${errorText(outcome.error)}\n${outcome.log.join('\n')}`);
+    const result = outcome.result as { vmId: string; host: string; ipv4: string };
+    assert.ok(h.sim.hosts.some((r) => r.name === result.host && r.cluster === cluster));
+    assert.match(result.ipv4, /^\d+\.\d+\.\d+\.\d+$/);
+    const vm = (await modelVms(h.sim, result.host)).find((v) => v.vmId === result.vmId)!;
+    assert.equal(vm.state, 'Running');
+    assert.equal(vm.clustered, true);
+    assert.equal(vm.secureBootTemplate, 'MicrosoftWindows');
+    assert.equal(vm.memory.dynamic, true);
+    assert.equal(vm.memory.maximumBytes, 8192 * 1024 * 1024);
+    assert.equal(vm.nics[0]!.vlanId, 20);
+    assert.equal(vm.kvp.guest['aetherv.guest.state'], 'applied');
+    assert.deepEqual(Object.keys(vm.kvp.host).filter((k) => k.startsWith('aetherv.')), []);
+    assert.equal(vm.isoPath, null);
+    assert.match(vm.disks[0]!.path, /^C:\\ClusterStorage\\Volume1\\/);
+    assert.equal(vm.disks[0]!.type !== 'Differencing', true);
+    // Secrets travel encrypted only: the password never appears in any host operation.
+    const ops = await oplog(h.sim);
+    assert.ok(!JSON.stringify(ops).includes('S3cure!pass-word'));
+  });
+
+  it('refuses a name already used on the host, asking the host rather than the cache', async () => {
+    const host = h.sim.hosts[0]!.name;
+    const existing = (await modelVms(h.sim, host))[0]!;
+    const outcome = await runJob(h.jobServices, provisionKind, linuxRequest(existing.name.toUpperCase(), { host }), { secrets: linuxSecrets('x') });
+    assert.equal(outcome.state, 'failed');
+    assert.match(errorText(outcome.error), /^VM_NAME_TAKEN: a VM named .* already exists on/);
+  });
+});
