@@ -7,14 +7,15 @@ import { PassThrough } from 'node:stream';
 import { NO_FAULTS, type CommandContext, type CommandHost, type HostFaults, type SimProcess } from '../contracts.ts';
 import type { EndpointHost } from './endpoints.ts';
 
-export interface RecordedSpawn { commandLine: string; context: CommandContext }
+export interface RecordedSpawn { commandLine: string; context: CommandContext; terminated: boolean }
 
 export class TestingCommandHost implements CommandHost {
   readonly spawned: RecordedSpawn[] = [];
   constructor(private readonly name: string) {}
 
   spawn(commandLine: string, context: CommandContext): SimProcess {
-    this.spawned.push({ commandLine, context });
+    const record: RecordedSpawn = { commandLine, context, terminated: false };
+    this.spawned.push(record);
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -50,7 +51,7 @@ export class TestingCommandHost implements CommandHost {
     }
     return {
       stdin, stdout, stderr, exit,
-      terminate: () => { if (timer) clearTimeout(timer); finish(1); },
+      terminate: () => { record.terminated = true; if (timer) clearTimeout(timer); finish(1); },
     };
   }
 }

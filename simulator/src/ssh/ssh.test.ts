@@ -82,6 +82,29 @@ describe('SSH endpoint', () => {
     assert.deepEqual(failed, { stdout: '', stderr: 'something failed\r\n', code: 7 });
   });
 
+  it('terminates the command when the client closes the channel', async () => {
+    const row = estate.rows()[0]!;
+    const client = new ssh2.Client();
+    await new Promise<void>((resolve, reject) => {
+      client.on('error', reject);
+      client.on('ready', () => {
+        client.exec('sleep 60000', (err, channel) => {
+          if (err) return reject(err);
+          channel.resume();
+          channel.stderr.resume();
+          setTimeout(() => channel.close(), 100);
+          channel.on('close', () => resolve());
+        });
+      });
+      client.connect({ host: row.address, port: row.sshPort, username: USER, password: PASSWORD, hostVerifier: () => true });
+    });
+    client.end();
+    const spawned = host.commands.spawned.at(-1)!;
+    assert.equal(spawned.commandLine, 'sleep 60000');
+    for (let i = 0; i < 20 && !spawned.terminated; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(spawned.terminated, true);
+  });
+
   it('refuses a wrong password and every login while authFailure is set', async () => {
     const row = estate.rows()[0]!;
     await assert.rejects(execWithPassword(row.address, row.sshPort, 'wrong', 'hostname'), /authentication methods failed/);

@@ -146,6 +146,15 @@ except Exception as e:
     const later = await post(http, fillRequest(fixture('get_cmd_ps_output_request.xml'), { shellId, commandId, timeout: 'PT5S' }), auth);
     assert.equal(later.status, 200);
     assert.match(later.body, /CommandState\/Done/);
+
+    // Signal terminate stops a running command at once, and the command is gone afterwards.
+    const second = await post(http, fillRequest(fixture('run_cmd_wo_args_request.xml'), { shellId }).replace(/<rsp:Command>[^<]*<\/rsp:Command>/, '<rsp:Command>sleep 60000</rsp:Command>'), auth);
+    const secondId = /<rsp:CommandId>([^<]+)</.exec(second.body)?.[1] ?? '';
+    const signalled = await post(http, fillRequest(fixture('cleanup_cmd_request.xml'), { shellId, commandId: secondId }), auth);
+    assert.equal(signalled.status, 200);
+    assert.equal(host.commands.spawned.at(-1)?.terminated, true);
+    const after = await post(http, fillRequest(fixture('get_cmd_ps_output_request.xml'), { shellId, commandId: secondId }), auth);
+    assert.equal(after.status, 500);
     await post(http, fillRequest(fixture('close_shell_request.xml'), { shellId }), auth);
   });
 
