@@ -20,8 +20,8 @@ export function linuxRequest(name: string, where: { host?: string; cluster?: str
   };
 }
 
-export function linuxSecrets(name: string): ProvisionSecrets {
-  return { guest: { hostname: name, network: { ipv4: { address: '10.0.0.25', prefixLength: 24, gateway: '10.0.0.1' } }, users: [{ name: 'ops', sshAuthorizedKeys: [SSH_KEY], sudo: true }] } };
+export function linuxSecrets(): ProvisionSecrets {
+  return {};
 }
 
 describe('provision', () => {
@@ -33,7 +33,7 @@ describe('provision', () => {
 
   it('provisions a Linux VM on a host: running, applied, IPv4 reported, KVP host items removed, ISO detached', async () => {
     const standalone = h.sim.hosts.find((r) => r.cluster === null)!.name;
-    const outcome = await runJob(h.jobServices, provisionKind, linuxRequest('web-01', { host: standalone }, { disks: [{ sizeGiB: 10, type: 'Dynamic' }] }), { secrets: linuxSecrets('web-01') });
+    const outcome = await runJob(h.jobServices, provisionKind, linuxRequest('web-01', { host: standalone }, { disks: [{ sizeGiB: 10, type: 'Dynamic' }] }), { secrets: linuxSecrets() });
     assert.equal(outcome.state, 'succeeded', `${errorText(outcome.error)}\n${outcome.log.join('\n')}`);
     const result = outcome.result as { vmId: string; name: string; host: string; ipv4: string };
     assert.equal(result.host, standalone);
@@ -64,7 +64,7 @@ describe('provision', () => {
       memory: { startupMiB: 4096, dynamic: true, minimumMiB: 1024, maximumMiB: 8192 }, disks: [], nics: [{ switchName: 'External', vlanId: 20 }],
       notes: '', clustered: true, start: true, guest: { hostname: 'app-01', localAdmin: { username: 'opsadmin' } },
     };
-    const outcome = await runJob(h.jobServices, provisionKind, params, { secrets: { guest: { hostname: 'app-01', localAdmin: { username: 'opsadmin', password: 'S3cure!pass-word' } } } });
+    const outcome = await runJob(h.jobServices, provisionKind, params, { secrets: { guestPasswords: { localAdmin: 'S3cure!pass-word' } } });
     assert.equal(outcome.state, 'succeeded', `${errorText(outcome.error)}\n${outcome.log.join('\n')}`);
     const result = outcome.result as { vmId: string; host: string; ipv4: string };
     assert.ok(h.sim.hosts.some((r) => r.name === result.host && r.cluster === cluster));
@@ -89,7 +89,7 @@ describe('provision', () => {
   it('refuses a name already used on the host, asking the host rather than the cache', async () => {
     const host = h.sim.hosts[0]!.name;
     const existing = (await modelVms(h.sim, host))[0]!;
-    const outcome = await runJob(h.jobServices, provisionKind, linuxRequest(existing.name.toUpperCase(), { host }), { secrets: linuxSecrets('x') });
+    const outcome = await runJob(h.jobServices, provisionKind, linuxRequest(existing.name.toUpperCase(), { host }), { secrets: linuxSecrets() });
     assert.equal(outcome.state, 'failed');
     assert.match(errorText(outcome.error), /^VM_NAME_TAKEN: a VM named .* already exists on/);
   });

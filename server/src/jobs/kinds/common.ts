@@ -120,3 +120,38 @@ export function vmFolder(vm: Pick<Vm, 'configurationPath'>): string {
 export function target(ctx: StepContext<VmTarget, unknown>): VmTarget {
   return { host: ctx.job.params.host, vmId: ctx.job.params.vmId };
 }
+
+/** First step of every job on an existing VM: this build's agent on its host. */
+export const ensureAgentStep: AnyStep = {
+  name: 'ensure-agent',
+  async run(ctx) {
+    await ensureAgent(ctx, (ctx.job.params as VmTarget).host);
+    return {};
+  },
+};
+
+/** Last step of every job on an existing VM: the inventory re-reads that VM only. */
+export const refreshStep: AnyStep = {
+  name: 'refresh',
+  async run(ctx) {
+    const { host, vmId } = ctx.job.params as VmTarget;
+    await refreshVm(ctx, host, vmId);
+    return {};
+  },
+};
+
+/** The hosts a VM name must be unique on: the host, or every connected node of its cluster. */
+export function nameScope(ctx: AnyContext, host: string): string[] {
+  const record = ctx.services.inventory.host(host);
+  const cluster = record?.cluster ?? null;
+  if (!cluster) return [host];
+  return ctx.services.inventory.snapshot().hosts.filter((h) => h.cluster !== null && sameName(h.cluster, cluster) && (h.connected || h.name === host)).map((h) => h.name);
+}
+
+/** Fails with VM_NAME_TAKEN when another VM (not `self`) has this name on the host or its cluster. */
+export async function assertNameFree(ctx: AnyContext, host: string, name: string, self?: (vm: Vm) => boolean): Promise<void> {
+  for (const h of nameScope(ctx, host)) {
+    const clash = (await hostVms(ctx, h)).find((vm) => sameName(vm.name, name) && !(self?.(vm) ?? false));
+    if (clash) throw new AppError('VM_NAME_TAKEN', `a VM named ${name} already exists on ${h}`, { details: { host: h, vmId: clash.vmId } });
+  }
+}

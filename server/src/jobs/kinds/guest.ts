@@ -9,7 +9,7 @@ import type { OsFamily } from '../../agent/types.generated.ts';
 import {
   GUEST_ITEM, GUEST_STATE, MAX_PAYLOAD_CHUNKS, handshakeStartItems, hostItemNames, payloadItems, readGuestReport, type GuestReport, type KvpItem,
 } from '../../provisioning/index.ts';
-import { callOptions, observeVm, requireVm, uncancellable, type AnyContext, type AnyStep } from './common.ts';
+import { agentCode, callOptions, observeVm, requireVm, uncancellable, type AnyContext, type AnyStep } from './common.ts';
 
 export interface GuestPhase {
   /** Where the VM is (known once earlier steps ran). */
@@ -21,6 +21,8 @@ export interface GuestPhase {
   when?(ctx: AnyContext): boolean;
   /** Start the VM even when the phase is skipped (provision with start but no configuration). */
   startWhen?(ctx: AnyContext): boolean;
+  /** Register the `guest-cleanup` rollback (host items removed, ISO ejected) when nothing else undoes the phase. */
+  registerCleanup?: boolean;
 }
 
 const GUEST_KEYS = Object.values(GUEST_ITEM);
@@ -64,6 +66,7 @@ export function guestSteps(phase: GuestPhase): AnyStep[] {
         const info = await ctx.services.agent.hostInfo(host, {}, callOptions(ctx));
         const iso = info.provisioningIsos.find((i) => i.osFamily === family);
         if (!iso) throw new AppError('AGENT_OPERATION_FAILED', `${host} has no ${family} provisioning ISO installed; redeploy the host agent`, { details: { host } });
+        if (phase.registerCleanup) await ctx.registerRollback('guest-cleanup', { host, vmId });
         const vm = await requireVm(ctx, host, vmId);
         if (vm.isoPath !== null && baseName(vm.isoPath) === baseName(iso.path)) return { isoPath: vm.isoPath };
         const attached = await ctx.services.agent.isoAttach(host, { vmId, isoPath: iso.path }, callOptions(ctx));
@@ -174,11 +177,14 @@ export function guestSteps(phase: GuestPhase): AnyStep[] {
   return steps;
 }
 
-/** Rollback-safe ISO detach (used when a later step fails): never aborted. */
-export async function detachQuietly(ctx: AnyContext, host: string, vmId: string): Promise<void> {
+/** Undoes a failed or cancelled guest phase on a VM that stays: every aetherv.* host item removed, the ISO ejected. */
+export async function guestCleanup(ctx: AnyContext, data: unknown): Promise<void> {
+  const { host, vmId } = data as { host: string; vmId: string };
+  const names = hostItemNames(MAX_PAYLOAD_CHUNKS - 4);
   try {
+    await ctx.services.agent.kvpRemove(host, { vmId, keys: names as [string, ...string[]] }, uncancellable(ctx));
     await ctx.services.agent.isoDetach(host, { vmId }, uncancellable(ctx));
-  } catch {
-    // The VM may be gone already; rollback of the VM removes the ISO copy too.
+  } catch (error) {
+    if (!agentCode(error, 'VM_NOT_FOUND')) throw error;
   }
 }

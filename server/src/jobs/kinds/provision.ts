@@ -6,14 +6,14 @@
  */
 import { AppError } from '../../errors.ts';
 import type { OsFamily, VmCreateParams } from '../../agent/types.generated.ts';
-import type { GuestConfig } from '../../provisioning/index.ts';
 import type { JobKind, StepContext } from '../kind.ts';
 import { place } from '../placement.ts';
 import {
-  agentCode, callOptions, carriesMarker, ensureAgent, hostVms, hostWork, jobMarker, refreshVm, requireVm, sameName, settled, uncancellable, vmFolder,
+  agentCode, assertNameFree, callOptions, carriesMarker, ensureAgent, hostVms, hostWork, jobMarker, refreshVm, requireVm, sameName, settled, uncancellable, vmFolder,
   type AnyContext,
 } from './common.ts';
 import { guestSteps } from './guest.ts';
+import { joinGuestConfig, type GuestSecrets } from './guest-secrets.ts';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -42,7 +42,7 @@ export interface ProvisionParams {
   start: boolean;
 }
 
-export interface ProvisionSecrets { guest?: GuestConfig }
+export type ProvisionSecrets = GuestSecrets;
 
 interface PlaceOutput { host: string; cluster: string | null; storagePath: string; image: { name: string; path: string; osFamily: OsFamily; generation: 1 | 2 } }
 interface CreateOutput { vmId: string; folder: string }
@@ -65,12 +65,6 @@ function created(ctx: AnyContext): CreateOutput {
 
 export function osFamilyOf(ctx: Ctx): OsFamily {
   return ctx.job.params.osFamily ?? placed(ctx).image.osFamily;
-}
-
-/** The hosts a name must be unique on: the host, or every node of its cluster. */
-function nameScope(ctx: Ctx, host: string, cluster: string | null): string[] {
-  if (!cluster) return [host];
-  return ctx.services.inventory.snapshot().hosts.filter((h) => h.cluster !== null && sameName(h.cluster, cluster) && h.connected).map((h) => h.name);
 }
 
 function createParams(ctx: Ctx, where: PlaceOutput): VmCreateParams {
@@ -116,13 +110,7 @@ export const provisionKind: JobKind<ProvisionParams, ProvisionSecrets> = {
     {
       name: 'check-name',
       async run(ctx) {
-        const where = placed(ctx);
-        for (const host of nameScope(ctx, where.host, where.cluster)) {
-          const clash = (await hostVms(ctx, host)).find((vm) => sameName(vm.name, ctx.job.params.name));
-          if (clash && !carriesMarker(clash, ctx.job.id)) {
-            throw new AppError('VM_NAME_TAKEN', `a VM named ${ctx.job.params.name} already exists on ${host}`, { details: { host, vmId: clash.vmId } });
-          }
-        }
+        await assertNameFree(ctx, placed(ctx).host, ctx.job.params.name, (vm) => carriesMarker(vm, ctx.job.id));
         return {};
       },
     },
@@ -234,11 +222,7 @@ export const provisionKind: JobKind<ProvisionParams, ProvisionSecrets> = {
     ...guestSteps({
       where: (ctx) => ({ host: placed(ctx).host, vmId: created(ctx).vmId }),
       osFamily: (ctx) => osFamilyOf(ctx as Ctx),
-      config: (ctx) => {
-        const config = (ctx as Ctx).secrets.guest;
-        if (!config) throw new AppError('INTERNAL', 'the guest configuration is missing from the job secrets');
-        return config;
-      },
+      config: (ctx) => joinGuestConfig((ctx as Ctx).job.params.guest ?? {}, (ctx as Ctx).secrets.guestPasswords),
       when: (ctx) => (ctx as Ctx).job.params.guest !== undefined,
       startWhen: (ctx) => (ctx as Ctx).job.params.start,
     }),
