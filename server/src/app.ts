@@ -19,6 +19,7 @@ import { webSocketRoutes } from './api/ws.ts';
 import { deploymentRoutes } from './api/deployment.ts';
 import { agentArtifactRoutes } from './api/agent-artifacts.ts';
 import type { Services } from './services.ts';
+import { jobRoutes } from './api/jobs.ts';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(inventoryRoutes, { inventory: services.inventory, auth, deploymentStatus: (host) => services.deployment.statusOf(host) as Record<string, unknown> | undefined });
     await app.register(deploymentRoutes, { deployment: services.deployment, auth });
     await app.register(notificationRoutes, { notifications: services.notifications, auth });
+    await app.register(jobRoutes, { engine: services.jobs, auth });
     await app.register(webSocketRoutes, { hub: services.hub, auth });
   }
   return app;

@@ -83,6 +83,19 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
 
+  // Jobs touch hosts, so they run (and interrupted ones resume) once the agents are deployed;
+  // the store may still be connecting, so starting retries until it is open.
+  let jobsTimer: NodeJS.Timeout | undefined;
+  const startJobs = async (): Promise<void> => {
+    try {
+      await services.jobs.start();
+      readiness.set('jobs', { ready: true, detail: 'job engine running' });
+    } catch (error) {
+      readiness.set('jobs', { ready: false, detail: (error as Error).message });
+      if (!stopping) jobsTimer = setTimeout(() => void startJobs(), STORE_RETRY_MS);
+    }
+  };
+
   // Hosts pull the agent from this server, so deployment starts once it listens; the
   // inventory follows, since collecting needs the agent.
   if (report.errors.length === 0) {
@@ -91,6 +104,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
       const failed = statuses.filter((s) => s.state !== 'current');
       readiness.set('deployment', { ready: true, detail: failed.length === 0 ? `agent ${statuses[0]?.targetVersion ?? ''} current on ${statuses.length} host(s)` : `finished; not current on: ${failed.map((f) => `${f.host} (${f.reason ?? f.state})`).join('; ')}` });
       if (!stopping) services.inventory.start();
+      if (!stopping) void startJobs();
     });
   } else {
     logger.warn('host-touching services stay stopped until the configuration errors are fixed');
@@ -100,6 +114,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
     if (stopping) return;
     stopping = true;
     if (storeTimer) clearTimeout(storeTimer);
+    if (jobsTimer) clearTimeout(jobsTimer);
     // Fastify's close waits for in-flight requests to finish before resolving.
     await services.stop();
     await app.close();

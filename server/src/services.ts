@@ -17,6 +17,9 @@ import { InventoryService } from './inventory/service.ts';
 import { BootstrapRunner } from './agent/bootstrap.ts';
 import { DeploymentService } from './deployment/service.ts';
 import type { Store } from './store/store.ts';
+import { JobEngine } from './jobs/engine.ts';
+import { parseHostSlots } from './jobs/limits.ts';
+import { buildInfo } from './version.ts';
 import { hasRole, type Principal } from './auth/principal.ts';
 
 /** The hosts to manage and how to reach them: configured hosts, or the embedded laboratory's. */
@@ -43,6 +46,8 @@ export interface Services {
   agent: AgentClient;
   inventory: InventoryService;
   deployment: DeploymentService;
+  /** Durable jobs (issue 7); main.ts starts it after the start-up deployment. */
+  jobs: JobEngine;
   stop(): Promise<void>;
 }
 
@@ -85,9 +90,20 @@ export function createServices(config: AppConfig, target: HostTarget, storeOf: (
     notifications,
     logger: logger.child({ component: 'deployment' }),
   });
+  const jobs = new JobEngine({
+    storeOf, bus, logger: logger.child({ component: 'jobs' }), secretsKey: config.auth.secretsKey,
+    concurrency: config.jobs.concurrency, hostSlots: parseHostSlots(config.jobs.hostSlots), leaseSeconds: config.jobs.leaseSeconds,
+    services: {
+      agent, inventory, deployment, version: buildInfo().version,
+      settings: { stepDeadlineSeconds: config.jobs.stepDeadlineSeconds, guestKeyTimeoutSeconds: config.jobs.guestKeyTimeoutSeconds, guestApplyTimeoutSeconds: config.jobs.guestApplyTimeoutSeconds, kvpPollSeconds: config.jobs.kvpPollSeconds },
+    },
+  });
   return {
     bus, hub, notifications, pool, agent, inventory, deployment,
+    jobs,
     stop: async () => {
+      // Running jobs are interrupted first (they resume on the next start), while hosts are still reachable.
+      await jobs.stop();
       deployment.stop();
       inventory.stop();
       hub.close();

@@ -42,6 +42,10 @@ export interface JobPage {
   nextCursor: string | null;
 }
 
+/** A kind with any params/secrets types (kinds are typed for their own steps; the engine stores JSON). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyJobKind = JobKind<any, any>;
+
 /** Jobs claimed per replica at most: waiting jobs hold no worker, so this may exceed the workers. */
 const IN_FLIGHT_PER_WORKER = 8;
 
@@ -69,13 +73,13 @@ export class JobEngine {
     this.leaseMs = (options.leaseSeconds ?? 30) * 1000;
   }
 
-  register(kind: JobKind<never, never>): void {
+  register(kind: AnyJobKind): void {
     if (this.kinds.has(kind.kind)) throw new Error(`job kind ${kind.kind} is registered twice`);
     this.kinds.set(kind.kind, kind as unknown as JobKind);
     if (this.started) this.kick();
   }
 
-  registerKinds(kinds: ReadonlyArray<JobKind<never, never>>): void {
+  registerKinds(kinds: readonly AnyJobKind[]): void {
     for (const kind of kinds) this.register(kind);
   }
 
