@@ -19,6 +19,7 @@ import { DeploymentService } from './deployment/service.ts';
 import type { Store } from './store/store.ts';
 import { JobEngine } from './jobs/engine.ts';
 import { parseHostSlots } from './jobs/limits.ts';
+import { allKinds } from './jobs/kinds/index.ts';
 import { buildInfo } from './version.ts';
 import { hasRole, type Principal } from './auth/principal.ts';
 
@@ -98,6 +99,7 @@ export function createServices(config: AppConfig, target: HostTarget, storeOf: (
       settings: { stepDeadlineSeconds: config.jobs.stepDeadlineSeconds, guestKeyTimeoutSeconds: config.jobs.guestKeyTimeoutSeconds, guestApplyTimeoutSeconds: config.jobs.guestApplyTimeoutSeconds, kvpPollSeconds: config.jobs.kvpPollSeconds },
     },
   });
+  jobs.registerKinds(allKinds);
   return {
     bus, hub, notifications, pool, agent, inventory, deployment,
     jobs,
