@@ -44,7 +44,7 @@ export interface JobPage {
 
 /** A kind with any params/secrets types (kinds are typed for their own steps; the engine stores JSON). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyJobKind = JobKind<any, any>;
+export type AnyJobKind = JobKind<any, any> | JobKind<never, never>;
 
 /** Jobs claimed per replica at most: waiting jobs hold no worker, so this may exceed the workers. */
 const IN_FLIGHT_PER_WORKER = 8;
