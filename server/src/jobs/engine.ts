@@ -42,10 +42,6 @@ export interface JobPage {
   nextCursor: string | null;
 }
 
-/** A kind with any params/secrets types (kinds are typed for their own steps; the engine stores JSON). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyJobKind = JobKind<any, any> | JobKind<never, never>;
-
 /** Jobs claimed per replica at most: waiting jobs hold no worker, so this may exceed the workers. */
 const IN_FLIGHT_PER_WORKER = 8;
 
@@ -73,13 +69,14 @@ export class JobEngine {
     this.leaseMs = (options.leaseSeconds ?? 30) * 1000;
   }
 
-  register(kind: AnyJobKind): void {
+  /** Kinds are typed for their own params and secrets; the engine only stores and passes JSON. */
+  register<P = Record<string, unknown>, S = Record<string, unknown>>(kind: JobKind<P, S>): void {
     if (this.kinds.has(kind.kind)) throw new Error(`job kind ${kind.kind} is registered twice`);
     this.kinds.set(kind.kind, kind as unknown as JobKind);
     if (this.started) this.kick();
   }
 
-  registerKinds(kinds: readonly AnyJobKind[]): void {
+  registerKinds<P = Record<string, unknown>, S = Record<string, unknown>>(kinds: ReadonlyArray<JobKind<P, S>>): void {
     for (const kind of kinds) this.register(kind);
   }
 
