@@ -1,24 +1,26 @@
 /**
  * Job kinds against a real simulator: the real agent client over WinRM/HTTPS on loopback, the
- * real inventory and deployment services, and a small step runner that honours the JobKind
- * contract (ordered steps, `when`, outputs, rollbacks newest first on failure or cancel,
- * per-host slots, abortable sleeps). The durable engine (server/src/jobs/engine.ts) is tested
- * on its own; this runner only drives the kinds.
+ * real inventory and deployment services, and the real job engine (server/src/jobs/engine.ts)
+ * on a throwaway SQLite store with every VM job kind registered.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import pLimit from 'p-limit';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../simulator/src/index.ts';
 import { buildArtifacts } from '../../../server/src/artifacts/build.ts';
 import { loadConfig } from '../../../server/src/config/load.ts';
 import { createServices, type Services } from '../../../server/src/services.ts';
 import { DEFAULT_SSH, DEFAULT_WINRM, type RemotingSettings } from '../../../server/src/remoting/settings.ts';
 import { REPOSITORY_ROOT } from '../../../server/src/version.ts';
-import { AppError, isAppError } from '../../../server/src/errors.ts';
-import type { JobKind, JobServices, JobSettings, StepContext } from '../../../server/src/jobs/kind.ts';
+import { isAppError } from '../../../server/src/errors.ts';
+import { AgentClient } from '../../../server/src/agent/client.ts';
+import { JobEngine } from '../../../server/src/jobs/engine.ts';
+import type { JobView } from '../../../server/src/jobs/types.ts';
+import type { JobServices, JobSettings } from '../../../server/src/jobs/kind.ts';
+import { allKinds } from '../../../server/src/jobs/kinds/index.ts';
+import { openStore, type Store } from '../../../server/src/store/store.ts';
 
 let artifactsDir: string | undefined;
 
@@ -36,14 +38,16 @@ export interface Harness {
   sim: Simulator;
   services: Services;
   jobServices: JobServices;
+  engine: JobEngine;
+  store: Store;
   stop(): Promise<void>;
 }
 
 export const FAST_SETTINGS: JobSettings = { stepDeadlineSeconds: 120, guestKeyTimeoutSeconds: 60, guestApplyTimeoutSeconds: 90, kvpPollSeconds: 0.05 };
 
-export async function startHarness(options: SimulatorOptions & { settings?: Partial<JobSettings>; env?: NodeJS.ProcessEnv } = {}): Promise<Harness> {
+export async function startHarness(options: SimulatorOptions & { settings?: Partial<JobSettings>; env?: NodeJS.ProcessEnv; retries?: number; hostSlots?: Record<string, number> } = {}): Promise<Harness> {
   const dir = await artifacts();
-  const { settings, env, ...simOptions } = options;
+  const { settings, env, retries, hostSlots, ...simOptions } = options;
   const sim = await startSimulator({ ports: { winrm: 0, winrmHttps: 0, ssh: 0, control: 0 }, timeScale: 0.01, hosts: 1, vmsPerHost: 1, preinstallAgentFrom: dir, ...simOptions });
   const { config } = loadConfig({ ARTIFACTS_BASE_PATH: dir, INVENTORY_REFRESH_INTERVAL: '3600', ...env });
   const base: RemotingSettings = {
@@ -66,78 +70,44 @@ export async function startHarness(options: SimulatorOptions & { settings?: Part
     agent: services.agent, inventory: services.inventory, deployment: services.deployment, version,
     settings: { ...FAST_SETTINGS, ...settings },
   };
+  // A fast-failing agent for the jobs: a host error ends the job in ms, not after back-off.
+  jobServices.agent = new AgentClient({ transports: services.pool, installDirectory: config.agent.installDirectory, retry: { retries: 1, minTimeoutMs: 20, maxTimeoutMs: 50 }, ...(retries !== undefined ? { retry: { retries, minTimeoutMs: 20, maxTimeoutMs: 50 } } : {}) });
+  const dbDir = mkdtempSync(join(tmpdir(), 'aetherv-kinds-db-'));
+  const store = await openStore(`sqlite:${join(dbDir, 'jobs.db')}`);
+  const engine = new JobEngine({ storeOf: () => store, bus: services.bus, services: jobServices, logger, secretsKey: 'k'.repeat(40), pollSeconds: 0.2, ...(hostSlots ? { hostSlots } : {}) });
+  engine.registerKinds(allKinds);
+  await engine.start();
   return {
-    sim, services, jobServices,
+    sim, services, jobServices, engine, store,
     stop: async () => {
+      await engine.stop();
+      await store.close();
+      rmSync(dbDir, { recursive: true, force: true });
       await services.stop();
       await sim.stop();
     },
   };
 }
 
-export interface RunOutcome {
-  state: 'succeeded' | 'failed' | 'cancelled';
-  result: unknown;
-  error: AppError | Error | null;
-  outputs: Record<string, unknown>;
-  log: string[];
-  rollbacks: string[];
-  job: { id: string; host: string | null; vmId: string | null };
+/** Submits a job to the real engine and waits for its end. */
+export async function runJob(h: Harness, kind: string, params: object, options: { secrets?: object; host?: string; vmId?: string; timeoutMs?: number } = {}): Promise<JobView> {
+  const job = await submit(h, kind, params, options);
+  return h.engine.waitFor(job.id, options.timeoutMs ?? 60_000);
 }
 
-const slots = new Map<string, ReturnType<typeof pLimit>>();
-
-/** Runs a job of `kind` to its end; `cancel` aborts it (rollbacks run). */
-export async function runJob<P, S>(services: JobServices, kind: JobKind<P, S>, params: P, options: { secrets?: S; cancel?: AbortSignal; host?: string; vmId?: string; id?: string } = {}): Promise<RunOutcome> {
-  const job = { id: options.id ?? randomUUID(), kind: kind.kind, host: options.host ?? null, vmId: options.vmId ?? null, params, requestedBy: 'test', correlationId: randomUUID() };
-  const outputs: Record<string, unknown> = {};
-  const log: string[] = [];
-  const registered: Array<{ name: string; data: unknown }> = [];
-  const cancel = options.cancel ?? new AbortController().signal;
-  const ctxFor = (signal: AbortSignal): StepContext<P, S> => ({
-    job, secrets: (options.secrets ?? {}) as S, services, outputs,
-    log: (level, message) => { log.push(`${level}: ${message}`); },
-    logger: pino({ level: 'silent' }),
-    signal,
-    setTarget: async (t) => { if (t.host) job.host = t.host; if (t.vmId) job.vmId = t.vmId; },
-    registerRollback: async (name, data) => { registered.push({ name, data }); },
-    sleep: (seconds) => new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, seconds * 1000);
-      const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
-      signal.addEventListener('abort', onAbort, { once: true });
-    }),
-    withHostSlot: (host, resource, work) => {
-      const key = `${host}|${resource}`;
-      let limit = slots.get(key);
-      if (!limit) slots.set(key, (limit = pLimit(1)));
-      return limit(work);
-    },
+export function submit(h: Harness, kind: string, params: object, options: { secrets?: object; host?: string; vmId?: string } = {}): Promise<JobView> {
+  const p = params as { host?: string; vmId?: string };
+  return h.engine.submit({
+    kind, params: params as Record<string, unknown>, requestedBy: 'test', correlationId: randomUUID(),
+    ...(options.secrets ? { secrets: options.secrets as Record<string, unknown> } : {}),
+    ...((options.host ?? p.host) ? { host: (options.host ?? p.host)! } : {}),
+    ...((options.vmId ?? p.vmId) ? { vmId: (options.vmId ?? p.vmId)! } : {}),
   });
-  let error: Error | null = null;
-  for (const step of kind.steps) {
-    const base = ctxFor(cancel);
-    if (step.when && !step.when(base)) continue;
-    if (cancel.aborted) { error = new AppError('REMOTE_CANCELLED', 'cancelled'); break; }
-    const deadline = AbortSignal.timeout((step.deadlineSeconds?.(base) ?? services.settings.stepDeadlineSeconds) * 1000);
-    try {
-      outputs[step.name] = await step.run(ctxFor(AbortSignal.any([cancel, deadline])));
-      log.push(`step ${step.name} done`);
-    } catch (e) {
-      error = e as Error;
-      log.push(`step ${step.name} failed: ${(e as Error).message}`);
-      break;
-    }
-  }
-  const rollbacks: string[] = [];
-  if (error) {
-    for (const r of [...registered].reverse()) {
-      rollbacks.push(r.name);
-      await kind.rollbacks?.[r.name]?.(ctxFor(new AbortController().signal), r.data);
-    }
-  }
-  const state = !error ? 'succeeded' : cancel.aborted ? 'cancelled' : 'failed';
-  return { state, result: !error ? kind.result?.(ctxFor(cancel)) ?? null : null, error, outputs, log, rollbacks, job };
+}
+
+/** Why a job ended as it did, for assertion messages. */
+export function explain(job: JobView): string {
+  return `${job.state} ${job.error ? `${job.error.code}: ${job.error.message}` : ''}\n${job.steps.map((s) => `${s.name}: ${s.state}${s.error ? ` (${s.error.message})` : ''}`).join('\n')}`;
 }
 
 export async function control(sim: Simulator, method: string, path: string, body?: unknown): Promise<unknown> {

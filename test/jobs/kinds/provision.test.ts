@@ -5,24 +5,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { provisionKind, type ProvisionParams, type ProvisionSecrets } from '../../../server/src/jobs/kinds/provision.ts';
-import { errorText, filesOn, modelVms, oplog, runJob, startHarness, type Harness } from './harness.ts';
-
-const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0cB2v9Cq3V5n1bE1rj0x0m0Zl5nqkQy3y6b2Jt7dL ops@example';
-
-export function linuxRequest(name: string, where: { host?: string; cluster?: string }, extra: Partial<ProvisionParams> = {}): ProvisionParams {
-  return {
-    name, ...where, image: 'Ubuntu-24.04', imageMode: 'differencing', cpuCount: 2,
-    memory: { startupMiB: 2048, dynamic: false }, disks: [], nics: [{ switchName: 'External' }],
-    notes: 'web tier', clustered: false, start: true,
-    guest: { hostname: name, network: { ipv4: { address: '10.0.0.25', prefixLength: 24, gateway: '10.0.0.1' } }, users: [{ name: 'ops', sshAuthorizedKeys: [SSH_KEY], sudo: true }] },
-    ...extra,
-  };
-}
-
-export function linuxSecrets(): ProvisionSecrets {
-  return {};
-}
+import type { ProvisionParams } from '../../../server/src/jobs/kinds/provision.ts';
+import { linuxRequest, linuxSecrets } from './requests.ts';
+import { explain, filesOn, modelVms, oplog, runJob, startHarness, type Harness } from './harness.ts';
 
 describe('provision', () => {
   let h: Harness;
@@ -33,8 +18,8 @@ describe('provision', () => {
 
   it('provisions a Linux VM on a host: running, applied, IPv4 reported, KVP host items removed, ISO detached', async () => {
     const standalone = h.sim.hosts.find((r) => r.cluster === null)!.name;
-    const outcome = await runJob(h.jobServices, provisionKind, linuxRequest('web-01', { host: standalone }, { disks: [{ sizeGiB: 10, type: 'Dynamic' }] }), { secrets: linuxSecrets() });
-    assert.equal(outcome.state, 'succeeded', `${errorText(outcome.error)}\n${outcome.log.join('\n')}`);
+    const outcome = await runJob(h, 'provision', linuxRequest('web-01', { host: standalone }, { disks: [{ sizeGiB: 10, type: 'Dynamic' }] }), { secrets: linuxSecrets() });
+    assert.equal(outcome.state, 'succeeded', explain(outcome));
     const result = outcome.result as { vmId: string; name: string; host: string; ipv4: string };
     assert.equal(result.host, standalone);
     assert.equal(result.ipv4, '10.0.0.25');
@@ -64,8 +49,8 @@ describe('provision', () => {
       memory: { startupMiB: 4096, dynamic: true, minimumMiB: 1024, maximumMiB: 8192 }, disks: [], nics: [{ switchName: 'External', vlanId: 20 }],
       notes: '', clustered: true, start: true, guest: { hostname: 'app-01', localAdmin: { username: 'opsadmin' } },
     };
-    const outcome = await runJob(h.jobServices, provisionKind, params, { secrets: { guestPasswords: { localAdmin: 'S3cure!pass-word' } } });
-    assert.equal(outcome.state, 'succeeded', `${errorText(outcome.error)}\n${outcome.log.join('\n')}`);
+    const outcome = await runJob(h, 'provision', params, { secrets: { guestPasswords: { localAdmin: 'S3cure!pass-word' } } });
+    assert.equal(outcome.state, 'succeeded', explain(outcome));
     const result = outcome.result as { vmId: string; host: string; ipv4: string };
     assert.ok(h.sim.hosts.some((r) => r.name === result.host && r.cluster === cluster));
     assert.match(result.ipv4, /^\d+\.\d+\.\d+\.\d+$/);
@@ -89,8 +74,9 @@ describe('provision', () => {
   it('refuses a name already used on the host, asking the host rather than the cache', async () => {
     const host = h.sim.hosts[0]!.name;
     const existing = (await modelVms(h.sim, host))[0]!;
-    const outcome = await runJob(h.jobServices, provisionKind, linuxRequest(existing.name.toUpperCase(), { host }), { secrets: linuxSecrets() });
+    const outcome = await runJob(h, 'provision', linuxRequest(existing.name.toUpperCase(), { host }), { secrets: linuxSecrets() });
     assert.equal(outcome.state, 'failed');
-    assert.match(errorText(outcome.error), /^VM_NAME_TAKEN: a VM named .* already exists on/);
+    assert.equal(outcome.error?.code, 'VM_NAME_TAKEN');
+    assert.match(outcome.error?.message ?? '', /^a VM named .* already exists on/);
   });
 });

@@ -8,10 +8,11 @@ import { powerKind } from './power.ts';
 import { provisionKind } from './provision.ts';
 import { updateKind } from './update.ts';
 
-export const allKinds = [
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own params and secrets types
+export const allKinds: JobKind<any, any>[] = [
   provisionKind, initializeKind, updateKind, powerKind, deleteKind,
   diskCreateKind, diskUpdateKind, diskDeleteKind, nicCreateKind, nicUpdateKind, nicDeleteKind,
-] as unknown as JobKind<never, never>[];
+];
 
 export {
   deleteKind, diskCreateKind, diskDeleteKind, diskUpdateKind, initializeKind, nicCreateKind, nicDeleteKind, nicUpdateKind, powerKind, provisionKind, updateKind,
