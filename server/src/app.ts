@@ -20,6 +20,12 @@ import { deploymentRoutes } from './api/deployment.ts';
 import { agentArtifactRoutes } from './api/agent-artifacts.ts';
 import type { Services } from './services.ts';
 import { jobRoutes } from './api/jobs.ts';
+import { createAuthentication } from './auth/setup.ts';
+import { installAuthorization } from './api/authorize.ts';
+import { authRoutes, registerSessionSupport } from './api/auth.ts';
+import { auditRoutes, installAuditTrail } from './api/audit.ts';
+import { tokenRoutes } from './api/tokens.ts';
+import { diagnosticsRoutes } from './api/diagnostics.ts';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -53,6 +59,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const shadow = new RouteShadow();
   app.addHook('onRoute', (route) => shadow.add(route.method, route.url));
 
+  // Sign-in, roles and the audit trail (issue 8): before any route, so every route is checked.
+  const authentication = createAuthentication(config, deps.services?.tokens);
+  await registerSessionSupport(app, config.auth.sessionSecret);
+  installAuthorization(app, { authenticator: authentication.authenticator });
+  if (deps.services) installAuditTrail(app, deps.services.audit);
+  readiness.set('authentication', config.auth.oidcEnabled
+    ? { ready: true, detail: `sign-in through ${config.auth.issuerUrl ?? '(no issuer configured)'}` }
+    : { ready: true, detail: 'SIGN-IN DISABLED (OIDC_ENABLED=false): every caller is a laboratory administrator' });
+
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error as Error, request, config.server.debug);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
@@ -77,6 +92,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await registerDocs(app, config.laboratory);
+  await app.register(authRoutes, { authentication, roleClaims: config.auth.roleClaims, audit: deps.services?.audit });
   await app.register(healthRoutes, { readiness, laboratory: config.laboratory });
   await app.register(aboutRoutes, { laboratory: config.laboratory });
   await app.register(agentArtifactRoutes, { artifactsPath: config.agent.artifactsPath });
@@ -87,7 +103,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(deploymentRoutes, { deployment: services.deployment, auth });
     await app.register(notificationRoutes, { notifications: services.notifications, auth });
     await app.register(jobRoutes, { engine: services.jobs, auth });
-    await app.register(webSocketRoutes, { hub: services.hub, auth });
+    await app.register(webSocketRoutes, { hub: services.hub });
+    await app.register(tokenRoutes, { tokens: services.tokens });
+    await app.register(auditRoutes, { audit: services.audit });
+    await app.register(diagnosticsRoutes, { agent: services.agent, deployment: services.deployment, inventory: services.inventory });
   }
   return app;
 }

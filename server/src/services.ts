@@ -22,6 +22,8 @@ import { parseHostSlots } from './jobs/limits.ts';
 import { allKinds } from './jobs/kinds/index.ts';
 import { buildInfo } from './version.ts';
 import { hasRole, type Principal } from './auth/principal.ts';
+import { ApiTokenStore } from './auth/api-tokens.ts';
+import { AuditLog } from './auth/audit-log.ts';
 
 /** The hosts to manage and how to reach them: configured hosts, or the embedded laboratory's. */
 export interface HostTarget {
@@ -49,17 +51,23 @@ export interface Services {
   deployment: DeploymentService;
   /** Durable jobs (issue 7); main.ts starts it after the start-up deployment. */
   jobs: JobEngine;
+  /** Named API tokens and the audit log (issue 8). */
+  tokens: ApiTokenStore;
+  audit: AuditLog;
   stop(): Promise<void>;
 }
 
 export function createServices(config: AppConfig, target: HostTarget, storeOf: () => Store | undefined, logger: Logger, downloadBaseUrl: () => string): Services {
   const bus = new EventBus();
   const hub = new WebSocketHub(bus, { canRead: (principal: Principal) => hasRole(principal, 'reader') });
-  const notifications = new NotificationService(() => {
+  const openStore = (): Store => {
     const store = storeOf();
     if (!store) throw new AppError('STORE_UNAVAILABLE', 'the store is not open yet; see /readyz');
     return store;
-  }, bus);
+  };
+  const notifications = new NotificationService(openStore, bus);
+  const tokens = new ApiTokenStore(openStore);
+  const audit = new AuditLog(openStore);
   const remotingLog = logger.child({ component: 'remoting' });
   const pool = new TransportPool(target.remoting, {
     logger: remotingLog,
@@ -101,7 +109,7 @@ export function createServices(config: AppConfig, target: HostTarget, storeOf: (
   });
   jobs.registerKinds(allKinds);
   return {
-    bus, hub, notifications, pool, agent, inventory, deployment,
+    bus, hub, notifications, pool, agent, inventory, deployment, tokens, audit,
     jobs,
     stop: async () => {
       // Running jobs are interrupted first (they resume on the next start), while hosts are still reachable.

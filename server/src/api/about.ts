@@ -13,6 +13,7 @@ const About = Type.Object({
 
 export const aboutRoutes: FastifyPluginAsync<{ laboratory: boolean }> = async (app, { laboratory }) => {
   app.get('/api/v1/about', {
+    config: { auth: 'reader' },
     schema: { tags: ['about'], summary: 'Version and build of this orchestrator', response: { 200: About } },
   }, async () => {
     const info = buildInfo();

@@ -51,6 +51,7 @@ export const agentArtifactRoutes: FastifyPluginAsync<AgentArtifactRoutesOptions>
   app.route({
     method: ['GET', 'HEAD'],
     url: '/agent/manifest.json',
+    config: { auth: 'public' },
     exposeHeadRoute: false,
     handler: async (request, reply) => {
       try {
@@ -70,6 +71,7 @@ export const agentArtifactRoutes: FastifyPluginAsync<AgentArtifactRoutesOptions>
   app.route({
     method: ['GET', 'HEAD'],
     url: '/agent/*',
+    config: { auth: 'public' },
     exposeHeadRoute: false,
     handler: async (request, reply) => {
       const name = (request.params as { '*': string })['*'];

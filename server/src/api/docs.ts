@@ -25,9 +25,19 @@ export async function registerDocs(app: FastifyInstance, laboratory: boolean): P
         { name: 'events', description: 'Live events over WebSocket' },
         { name: 'deployment', description: 'Keeping the host agent installed and current on every host' },
         { name: 'agent', description: 'Host agent artifacts (public: they hold no secret)' },
+        { name: 'auth', description: 'Browser sign-in (OpenID Connect) and who you are' },
+        { name: 'tokens', description: 'Named API tokens for automation (admin)' },
+        { name: 'audit', description: 'Who did what, when (admin)' },
+        { name: 'diagnostics', description: 'Remoting, deployment, inventory and job engine state (admin)' },
       ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An access token (JWT) from the identity provider, a named API token (avt_…), or API_TOKEN' },
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'aetherv_session', description: 'The browser session after /auth/login; writes also need the X-CSRF-Token header from GET /auth/me' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 }

@@ -12,10 +12,12 @@ const ReadyReport = Type.Object({
 
 export const healthRoutes: FastifyPluginAsync<{ readiness: Readiness; laboratory: boolean }> = async (app, { readiness, laboratory }) => {
   app.get('/healthz', {
+    config: { auth: 'public' },
     schema: { tags: ['health'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
   }, async () => ({ status: 'ok' as const }));
 
   app.get('/readyz', {
+    config: { auth: 'public' },
     schema: {
       tags: ['health'],
       summary: 'The service can do its work: store open, configuration valid, start-up host deployment finished',

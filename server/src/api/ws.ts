@@ -3,14 +3,17 @@
  * `{"action":"subscribe","topics":["inventory"],"lastSeq":123}`, `unsubscribe`, `ping`.
  * From the server: `{topic, type, seq, time, data}` events and control messages
  * (`welcome`, `subscribed`, `reload`, `pong`, `error`). A connection carries its principal;
- * unauthenticated connections are closed with 1008.
+ * the hub lets it subscribe only to what its role may read.
+ *
+ * Authentication (authorize.ts, before the upgrade completes): the session cookie — only from a
+ * page of our own origin — or a bearer token as the subprotocol pair `bearer, <token>`; never
+ * a token in the URL. Without a reader principal the connection is closed with 1008.
  */
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocketHub } from '../events/hub.ts';
-import { resolvePrincipal, type PrincipalSources } from '../auth/principal.ts';
 
-export const webSocketRoutes: FastifyPluginAsync<{ hub: WebSocketHub; auth: PrincipalSources }> = async (app, { hub, auth }) => {
+export const webSocketRoutes: FastifyPluginAsync<{ hub: WebSocketHub }> = async (app, { hub }) => {
   await app.register(websocket, {
     options: {
       maxPayload: 64 * 1024,
@@ -18,13 +21,14 @@ export const webSocketRoutes: FastifyPluginAsync<{ hub: WebSocketHub; auth: Prin
       handleProtocols: (protocols) => (protocols.has('bearer') ? 'bearer' : false),
     },
   });
-  app.get('/ws', { websocket: true, schema: { tags: ['events'], summary: 'Live events over WebSocket (subscribe to inventory, hosts, jobs, jobs:<id>, notifications)' } }, (socket, request) => {
-    // Browsers cannot set Authorization on a WebSocket: a bearer token may come as the
-    // subprotocol "bearer, <token>" (never in the URL, which ends up in logs).
-    const protocols = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-    const bearer = protocols[0]?.toLowerCase() === 'bearer' && protocols[1] ? `Bearer ${protocols[1]}` : undefined;
-    const principal = resolvePrincipal(auth, request.headers.authorization ?? bearer);
+  app.get('/ws', {
+    websocket: true,
+    config: { auth: 'reader', authInHandler: true },
+    schema: { tags: ['events'], summary: 'Live events over WebSocket (subscribe to inventory, hosts, jobs, jobs:<id>, notifications)' },
+  }, (socket, request) => {
+    const principal = request.principal;
     if (!principal) {
+      request.log.info({ reason: request.authFailure }, 'WebSocket refused');
       socket.close(1008, 'authentication required');
       return;
     }
