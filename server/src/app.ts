@@ -106,7 +106,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(webSocketRoutes, { hub: services.hub });
     await app.register(tokenRoutes, { tokens: services.tokens });
     await app.register(auditRoutes, { audit: services.audit });
-    await app.register(diagnosticsRoutes, { agent: services.agent, deployment: services.deployment, inventory: services.inventory });
+    await app.register(diagnosticsRoutes, { agent: services.agent, deployment: services.deployment, inventory: services.inventory, jobs: services.jobs });
   }
   return app;
 }

@@ -7,14 +7,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AgentClient } from '../agent/client.ts';
 import type { DeploymentService } from '../deployment/service.ts';
 import type { InventoryService } from '../inventory/service.ts';
+import type { JobEngine } from '../jobs/engine.ts';
 import { DeploymentStatusSchema } from './deployment.ts';
 
 export interface DiagnosticsOptions {
   agent: AgentClient;
   deployment: DeploymentService;
   inventory: InventoryService;
-  /** The job engine's state, when a job engine runs. */
-  jobs?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** The job engine, when one runs. */
+  jobs?: Pick<JobEngine, 'list'>;
 }
 
 // The same shape as the deployment routes', without their $id (schemas are per plugin scope).
@@ -32,8 +33,13 @@ const Diagnostics = Type.Object({
     hosts: Type.Integer(), hostsConnected: Type.Integer(), vms: Type.Integer(),
     disconnected: Type.Array(Type.Object({ host: Type.String(), lastError: Type.Union([Type.String(), Type.Null()]) })),
   }),
-  jobs: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'job engine state; null when no job engine runs' }),
+  jobs: Type.Union([Type.Object({ queued: Type.Integer(), running: Type.Integer(), interrupted: Type.Integer() }), Type.Null()], { description: 'job counts by state; null when no job engine runs' }),
 });
+
+async function jobCounts(jobs: Pick<JobEngine, 'list'>): Promise<{ queued: number; running: number; interrupted: number }> {
+  const [queued, running, interrupted] = await Promise.all((['queued', 'running', 'interrupted'] as const).map(async (state) => (await jobs.list({ state }, { limit: 1 })).total));
+  return { queued: queued ?? 0, running: running ?? 0, interrupted: interrupted ?? 0 };
+}
 
 export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsOptions> = async (app, opts) => {
   app.get('/api/v1/diagnostics', {
@@ -54,7 +60,7 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsOptions> = async (
         vms: snapshot.vms.length,
         disconnected: snapshot.hosts.filter((h) => !h.connected).map((h) => ({ host: h.name, lastError: h.lastError ? h.lastError.message : null })),
       },
-      jobs: opts.jobs ? await opts.jobs() : null,
+      jobs: opts.jobs ? await jobCounts(opts.jobs) : null,
     };
   });
 };
