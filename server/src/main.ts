@@ -83,7 +83,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   url = `http://${config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host}:${port}`;
 
-  // Jobs touch hosts, so they run (and interrupted ones resume) once the agents are deployed;
+  // Jobs touch hosts, so they run (and interrupted ones resume) once the agents are deployed and inventoried;
   // the store may still be connecting, so starting retries until it is open.
   let jobsTimer: NodeJS.Timeout | undefined;
   const startJobs = async (): Promise<void> => {
@@ -104,7 +104,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
       const failed = statuses.filter((s) => s.state !== 'current');
       readiness.set('deployment', { ready: true, detail: failed.length === 0 ? `agent ${statuses[0]?.targetVersion ?? ''} current on ${statuses.length} host(s)` : `finished; not current on: ${failed.map((f) => `${f.host} (${f.reason ?? f.state})`).join('; ')}` });
       if (!stopping) services.inventory.start();
-      if (!stopping) void startJobs();
+      // Jobs place VMs from the inventory: they start once the first pass has seen the hosts.
+      if (!stopping) void services.inventory.refreshAll().catch(() => undefined).then(() => (stopping ? undefined : startJobs()));
     });
   } else {
     logger.warn('host-touching services stay stopped until the configuration errors are fixed');
