@@ -63,7 +63,7 @@ export function parseFaults(body: unknown): HostFaults {
     failureRate: rate(b['failureRate'], 'failureRate'),
     dropRate: rate(b['dropRate'], 'dropRate'),
     authFailure: b['authFailure'] === true,
-    corruptDownloads: b['corruptDownloads'] === true,
+    ...(b['corruptDownloads'] === true ? { corruptDownloads: true } : {}),
     operations,
   };
 }
