@@ -20,6 +20,7 @@ import { deploymentRoutes } from './api/deployment.ts';
 import { agentArtifactRoutes } from './api/agent-artifacts.ts';
 import type { Services } from './services.ts';
 import { jobRoutes } from './api/jobs.ts';
+import { vmRoutes } from './api/vms.ts';
 import { createAuthentication } from './auth/setup.ts';
 import { installAuthorization } from './api/authorize.ts';
 import { authRoutes, registerSessionSupport } from './api/auth.ts';
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(deploymentRoutes, { deployment: services.deployment, auth });
     await app.register(notificationRoutes, { notifications: services.notifications, auth });
     await app.register(jobRoutes, { engine: services.jobs, auth });
+    await app.register(vmRoutes, { engine: services.jobs, inventory: services.inventory, auth });
     await app.register(webSocketRoutes, { hub: services.hub });
     await app.register(tokenRoutes, { tokens: services.tokens });
     await app.register(auditRoutes, { audit: services.audit });

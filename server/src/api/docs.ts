@@ -22,6 +22,7 @@ export async function registerDocs(app: FastifyInstance, laboratory: boolean): P
         { name: 'inventory', description: 'Clusters, hosts and VMs as last observed' },
         { name: 'notifications', description: 'Conditions operators should know about' },
         { name: 'jobs', description: 'Durable jobs: steps, log lines, cancel (every write answers 202 with a job)' },
+        { name: 'vms', description: 'Provision, configure, edit, power and delete VMs (each answers 202 with a job)' },
         { name: 'events', description: 'Live events over WebSocket' },
         { name: 'deployment', description: 'Keeping the host agent installed and current on every host' },
         { name: 'agent', description: 'Host agent artifacts (public: they hold no secret)' },
