@@ -40,6 +40,8 @@ export interface Harness {
   jobServices: JobServices;
   engine: JobEngine;
   store: Store;
+  /** A second engine on the same store: "the orchestrator restarted". Replaces `engine`. */
+  restartEngine(): Promise<JobEngine>;
   stop(): Promise<void>;
 }
 
@@ -74,19 +76,29 @@ export async function startHarness(options: SimulatorOptions & { settings?: Part
   jobServices.agent = new AgentClient({ transports: services.pool, installDirectory: config.agent.installDirectory, retry: { retries: 1, minTimeoutMs: 20, maxTimeoutMs: 50 }, ...(retries !== undefined ? { retry: { retries, minTimeoutMs: 20, maxTimeoutMs: 50 } } : {}) });
   const dbDir = mkdtempSync(join(tmpdir(), 'aetherv-kinds-db-'));
   const store = await openStore(`sqlite:${join(dbDir, 'jobs.db')}`);
-  const engine = new JobEngine({ storeOf: () => store, bus: services.bus, services: jobServices, logger, secretsKey: 'k'.repeat(40), pollSeconds: 0.2, ...(hostSlots ? { hostSlots } : {}) });
-  engine.registerKinds(allKinds);
+  const newEngine = () => {
+    const e = new JobEngine({ storeOf: () => store, bus: services.bus, services: jobServices, logger, secretsKey: 'k'.repeat(40), pollSeconds: 0.2, ...(hostSlots ? { hostSlots } : {}) });
+    e.registerKinds(allKinds);
+    return e;
+  };
+  const engine = newEngine();
   await engine.start();
-  return {
+  const harness: Harness = {
     sim, services, jobServices, engine, store,
+    restartEngine: async () => {
+      await harness.engine.stop();
+      harness.engine = newEngine();
+      return harness.engine;
+    },
     stop: async () => {
-      await engine.stop();
+      await harness.engine.stop();
       await store.close();
       rmSync(dbDir, { recursive: true, force: true });
       await services.stop();
       await sim.stop();
     },
   };
+  return harness;
 }
 
 /** Submits a job to the real engine and waits for its end. */
