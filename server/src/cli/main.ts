@@ -29,6 +29,20 @@ const commands: Record<string, Command> = {
       return runDoctor(argv, process.env, (line) => process.stdout.write(`${line}\n`));
     },
   },
+  vm: {
+    summary: 'List, show, create, start, stop and delete VMs on a running orchestrator (aetherv vm --help)',
+    run: async (argv) => {
+      const { runVmCli } = await import('./vm.ts');
+      return runVmCli(argv, cliIo());
+    },
+  },
+  job: {
+    summary: 'List, show, watch and cancel jobs on a running orchestrator (aetherv job --help)',
+    run: async (argv) => {
+      const { runJobCli } = await import('./job.ts');
+      return runJobCli(argv, cliIo());
+    },
+  },
   version: {
     summary: 'Print the version',
     run: async () => {
@@ -38,6 +52,8 @@ const commands: Record<string, Command> = {
     },
   },
 };
+
+const cliIo = () => ({ out: (line: string) => process.stdout.write(`${line}\n`), err: (line: string) => process.stderr.write(`${line}\n`), env: process.env });
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
