@@ -12,6 +12,7 @@ import { AppError } from '../errors.ts';
 import type { JobEngine } from '../jobs/engine.ts';
 import type { InventoryService } from '../inventory/service.ts';
 import type { VmRecord } from '../inventory/model.ts';
+import type { OsFamily } from '../agent/types.generated.ts';
 import { prepareGuest, prepareProvision, type ProvisionRequest } from '../jobs/kinds/provision-request.ts';
 import { POWER_ACTIONS, powerRefusal } from '../jobs/kinds/power.ts';
 import { updateRefusal } from '../jobs/kinds/update.ts';
@@ -56,6 +57,14 @@ export const vmRoutes: FastifyPluginAsync<VmRoutesOptions> = async (fastify, { e
     if (message) throw new AppError('VM_STATE_CONFLICT', message, { details: { state: vm.state, vmId: vm.vmId } });
   };
   const target = (vm: VmRecord) => ({ host: vm.host, vmId: vm.vmId });
+  /** The OS family of a VM: from the golden image its boot disk differs from, else from what its guest reports. */
+  const familyOf = (vm: VmRecord): OsFamily | undefined => {
+    const parent = vm.disks[0]?.parentPath?.toLowerCase();
+    const image = parent ? inventory.host(vm.host)?.facts?.images.find((i) => i.path.toLowerCase() === parent) : undefined;
+    if (image) return image.osFamily;
+    if (vm.osName) return /windows/i.test(vm.osName) ? 'windows' : 'linux';
+    return undefined;
+  };
 
   app.post('/api/v1/vms', {
     preHandler: writer,
@@ -74,8 +83,8 @@ export const vmRoutes: FastifyPluginAsync<VmRoutesOptions> = async (fastify, { e
   }, async (request, reply) => {
     const vm = await currentVm(request.params.id, String(request.id));
     conflict(initializeRefusal(vm.state), vm);
-    const family = request.body.osFamily ?? inventory.host(vm.host)?.facts?.images.find((i) => vm.disks[0]?.parentPath?.toLowerCase() === i.path.toLowerCase())?.osFamily;
-    if (!family) throw new AppError('VALIDATION_FAILED', 'osFamily is needed: the VM\'s disk does not tell which golden image it came from');
+    const family = request.body.osFamily ?? familyOf(vm);
+    if (!family) throw new AppError('VALIDATION_FAILED', 'osFamily is needed: neither the VM\'s disk nor its guest tells which OS it runs');
     const guest = prepareGuest(request.body.guest, family, vm.name);
     return submitAndReply(reply, engine, { kind: 'initialize', params: { ...target(vm), osFamily: family, guest: guest.config }, ...(guest.secrets.guestPasswords ? { secrets: { ...guest.secrets } } : {}), ...target(vm) });
   });

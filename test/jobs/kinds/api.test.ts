@@ -121,4 +121,20 @@ describe('VM write routes', () => {
     assert.equal((await finished(deleted.body.id as string)).state, 'succeeded');
     assert.ok(!(await modelVms(o.sim, 'HV01')).some((v) => v.name === 'sec-01'));
   });
+
+  it('initialize configures an existing VM that is Off; its OS family comes from its golden image', async () => {
+    const idem = (await modelVms(o.sim, 'HV01')).find((v) => v.name === 'idem-01')!;
+    const answer = await http('POST', `/api/v1/vms/${idem.vmId}/initialize`, { guest: { users: [{ name: 'deploy', password: 'Deploy-Passw0rd!' }] } });
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+    const job = await finished(answer.body.id as string);
+    assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+    assert.equal(job.params.osFamily, 'linux');
+    assert.ok(!JSON.stringify(job).includes('Deploy-Passw0rd!'));
+    const v = (await modelVms(o.sim, 'HV01')).find((x) => x.vmId === idem.vmId)!;
+    assert.equal(v.kvp.guest['aetherv.guest.state'], 'applied');
+    assert.equal(v.guestHostname, 'idem-01');
+    const again = await http('POST', `/api/v1/vms/${idem.vmId}/initialize`, { guest: {} });
+    assert.equal(again.status, 409);
+    assert.match(again.body.detail as string, /cannot initialize a VM that is Running/);
+  });
 });

@@ -71,6 +71,26 @@ describe('provision', () => {
     assert.ok(!JSON.stringify(ops).includes('S3cure!pass-word'));
   });
 
+  for (const [family, image, where] of [['Windows', 'Windows-Server-2022', 'host'], ['Linux', 'Ubuntu-24.04', 'cluster']] as const) {
+    it(`provisions a ${family} VM on a ${where}${where === 'cluster' ? ' (clustered)' : ''}`, async () => {
+      const node = h.sim.hosts.find((r) => r.cluster !== null)!;
+      const target = where === 'host' ? { host: h.sim.hosts.find((r) => r.cluster === null)!.name } : { cluster: node.cluster! };
+      const name = `${family.toLowerCase()}-${where}`;
+      const params = linuxRequest(name, target, { image, imageMode: 'full', clustered: where === 'cluster', guest: { hostname: name, localAdmin: { username: 'opsadmin' }, network: { ipv4: { address: '10.0.0.25', prefixLength: 24, gateway: '10.0.0.1' } } } });
+      const outcome = await runJob(h, 'provision', params, { secrets: { guestPasswords: { localAdmin: 'An0ther!secret' } } });
+      assert.equal(outcome.state, 'succeeded', explain(outcome));
+      const result = outcome.result as { vmId: string; host: string; ipv4: string };
+      assert.equal(result.ipv4, '10.0.0.25');
+      const vm = (await modelVms(h.sim, result.host)).find((v) => v.vmId === result.vmId)!;
+      assert.equal(vm.state, 'Running');
+      assert.equal(vm.kvp.guest['aetherv.guest.state'], 'applied');
+      assert.deepEqual(Object.keys(vm.kvp.host).filter((k) => k.startsWith('aetherv.')), []);
+      assert.equal(vm.isoPath, null);
+      assert.equal(vm.clustered, where === 'cluster');
+      assert.equal(vm.guestHostname, name);
+    });
+  }
+
   it('refuses a name already used on the host, asking the host rather than the cache', async () => {
     const host = h.sim.hosts[0]!.name;
     const existing = (await modelVms(h.sim, host))[0]!;
