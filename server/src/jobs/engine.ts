@@ -195,7 +195,7 @@ export class JobEngine {
     const unknown = (await repo.kindsWaiting()).filter((k) => !this.kinds.has(k));
     if (unknown.length > 0) this.options.logger.warn({ kinds: unknown }, 'jobs of kinds this build does not know wait in the store');
     const poll = setInterval(() => this.kick(), (this.options.pollSeconds ?? 2) * 1000);
-    const beat = setInterval(() => void this.heartbeat(), Math.max(1000, Math.floor(this.leaseMs / 3)));
+    const beat = setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3)));
     poll.unref();
     beat.unref();
     this.timers.push(poll, beat);
@@ -240,7 +240,7 @@ export class JobEngine {
   private async dispatch(): Promise<void> {
     const repo = this.repo;
     const free = this.maxInFlight - this.runs.size;
-    const rows = await repo.claim(this.replicaId, [...this.kinds.keys()], free, this.leaseUntil());
+    const rows = await repo.claim(this.replicaId, [...this.kinds.keys()], free, this.leaseUntil(), [...this.runs.keys()]);
     for (const row of rows) {
       const run = new JobRun({ repo, bus: this.options.bus, services: this.options.services, box: this.box, workers: this.workers, slots: this.slots, logger: this.options.logger }, this.kinds.get(row.kind)!, row);
       const done = run.run().finally(() => {

@@ -87,6 +87,14 @@ export class JobRepository {
     await this.db.updateTable('jobs').set(patch).where('id', '=', id).execute();
   }
 
+  /** Updates the job only while this replica still holds it (a replica that lost its lease writes nothing). */
+  async updateOwned(id: string, owner: string | null, patch: JobPatch): Promise<boolean> {
+    let query = this.db.updateTable('jobs').set(patch).where('id', '=', id);
+    query = owner === null ? query.where('lease_owner', 'is', null) : query.where('lease_owner', '=', owner);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async updateStep(id: string, index: number, patch: { state?: StepState; started_at?: string | null; finished_at?: string | null; output?: string | null; error?: string | null }): Promise<void> {
     await this.db.updateTable('job_steps').set(patch).where('job_id', '=', id).where('index', '=', index).execute();
   }
@@ -137,11 +145,13 @@ export class JobRepository {
   }
 
   /** Takes up to `limit` runnable jobs of the given kinds, oldest first, for this replica. */
-  async claim(owner: string, kinds: string[], limit: number, leaseUntil: string): Promise<JobRow[]> {
+  async claim(owner: string, kinds: string[], limit: number, leaseUntil: string, exclude: string[] = []): Promise<JobRow[]> {
     if (kinds.length === 0 || limit <= 0) return [];
     const postgres = this.dialect === 'postgres';
     return this.db.transaction().execute(async (tx) => {
       let pick = tx.selectFrom('jobs').select('id').where('state', 'in', ['queued', 'interrupted'] as JobState[]).where('kind', 'in', kinds).orderBy('created_at').limit(limit);
+      // A job still unwinding here (lease just lost) is not taken back before it has stopped.
+      if (exclude.length > 0) pick = pick.where('id', 'not in', exclude);
       if (postgres) pick = pick.forUpdate().skipLocked();
       const ids = (await pick.execute()).map((r) => r.id);
       if (ids.length === 0) return [];

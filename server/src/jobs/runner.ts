@@ -42,7 +42,11 @@ export class JobRun {
   private readonly permit: WorkerPermit;
   private readonly logger: Logger;
 
+  /** The replica's claim on this job (from the claim); final writes are fenced by it. */
+  private readonly owner: string | null;
+
   constructor(private readonly deps: RunnerDeps, private readonly kind: JobKind, private row: JobRow) {
+    this.owner = row.lease_owner;
     this.permit = new WorkerPermit(deps.workers);
     this.logger = deps.logger.child({ jobId: row.id, kind: row.kind, correlationId: row.correlation_id });
   }
@@ -215,7 +219,7 @@ export class JobRun {
 
   private async finish(state: JobState, error: JobError | null, result: unknown = null): Promise<void> {
     await this.logChain;
-    await this.deps.repo.update(this.row.id, {
+    await this.deps.repo.updateOwned(this.row.id, this.owner, {
       state, finished_at: now(), current_step: null, lease_owner: null, lease_expires_at: null,
       error: error ? JSON.stringify(redactValue(error, this.redactions)) : null,
       result: result === null ? null : JSON.stringify(redactValue(result, this.redactions)),
@@ -227,7 +231,7 @@ export class JobRun {
     if (reason.why === 'lost') return;
     this.log('warn', 'interrupted: the orchestrator is shutting down; the job resumes when it starts again');
     await this.logChain;
-    await this.deps.repo.update(this.row.id, { state: 'interrupted', lease_owner: null, lease_expires_at: null });
+    await this.deps.repo.updateOwned(this.row.id, this.owner, { state: 'interrupted', lease_owner: null, lease_expires_at: null });
     await this.publishSummary(true);
   }
 
