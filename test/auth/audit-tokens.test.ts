@@ -133,6 +133,22 @@ describe('API tokens, audit trail and WebSocket authentication', () => {
     assert.equal(typeof (body.inventory as { revision: unknown }).revision, 'number');
   });
 
+  it('rate-limits the sign-in endpoints with a problem+json 429', async () => {
+    let last = 0;
+    let limited: Awaited<ReturnType<typeof orch.app.inject>> | undefined;
+    for (let i = 0; i < 40 && !limited; i++) {
+      const res = await orch.app.inject({ method: 'POST', url: '/auth/logout' });
+      last = res.statusCode;
+      if (res.statusCode === 429) limited = res;
+    }
+    assert.ok(limited, `no 429 after 40 requests (last ${last})`);
+    assert.match(String(limited.headers['content-type']), /problem\+json/);
+    assert.equal((limited.json() as { code: string }).code, 'RATE_LIMITED');
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+    // Other routes are not affected.
+    assert.equal((await orch.app.inject({ url: '/healthz' })).statusCode, 200);
+  });
+
   describe('WebSocket', () => {
     const wsUrl = () => orch.url.replace('http://', 'ws://') + '/ws';
     /** The close code, or 'open' with the first message when the server accepts the connection. */

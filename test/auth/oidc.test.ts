@@ -22,6 +22,8 @@ describe('OpenID Connect sign-in and bearer tokens', () => {
     env = {
       OIDC_ENABLED: 'true', OIDC_ISSUER_URL: provider.issuer, OIDC_CLIENT_ID: WEB_CLIENT.id, OIDC_CLIENT_SECRET: WEB_CLIENT.secret,
       OIDC_REDIRECT_URI: redirectUri, OIDC_API_AUDIENCE: API_AUDIENCE, SESSION_SECRET: randomBytes(32).toString('base64'),
+      // As behind a TLS-terminating reverse proxy: X-Forwarded-Proto decides whether cookies are Secure.
+      TRUST_PROXY: 'true',
     };
     orch = await startApp(env, { port });
   });
@@ -61,6 +63,15 @@ describe('OpenID Connect sign-in and bearer tokens', () => {
 
     // A read works with the cookie alone.
     assert.equal((await browser.request(`${orch.url}/api/v1/hosts`)).status, 200);
+  });
+
+  it('marks cookies Secure when the proxy says the browser used https', async () => {
+    const res = await new Browser().request(`${orch.url}/auth/login`, { headers: { 'x-forwarded-proto': 'https' } });
+    assert.equal(res.status, 302);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('aetherv_login='));
+    assert.ok(cookie);
+    assert.match(cookie, /;\s*Secure/i);
+    assert.match(cookie, /HttpOnly/i);
   });
 
   it('refuses a cookie-authenticated write without the CSRF token, and accepts it with', async () => {

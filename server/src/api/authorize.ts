@@ -78,6 +78,19 @@ function requirementOf(route: RouteOptions): AuthRequirement {
 
 const SECURITY = [{ bearerAuth: [] }, { cookieAuth: [] }];
 
+/** RFC 9457 problem document (problem.ts): documented once for every route's 4xx and 5xx. */
+const PROBLEM = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail', 'code'],
+  properties: {
+    type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' },
+    instance: { type: 'string' }, correlationId: { type: 'string' },
+  },
+  additionalProperties: true,
+  examples: [{ type: 'urn:aetherv:problem:forbidden', title: 'Forbidden', status: 403, detail: 'this needs the writer role; you have reader', code: 'FORBIDDEN', instance: '/api/v1/hosts/HV01/refresh', correlationId: '7d1c…' }],
+};
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: PROBLEM } } });
+
 /** Records the requirement, and shows it in the OpenAPI document. */
 function declare(app: FastifyInstance, route: RouteOptions): void {
   const auth = requirementOf(route);
@@ -87,7 +100,10 @@ function declare(app: FastifyInstance, route: RouteOptions): void {
   const schema = (route.schema ?? {}) as Record<string, unknown>;
   if (schema.hide !== true) {
     const note = auth === 'public' ? 'Public: no sign-in needed.' : `Requires the **${auth}** role (reader ⊂ writer ⊂ admin).`;
-    route.schema = { ...schema, security: auth === 'public' ? [] : SECURITY, description: schema.description ? `${String(schema.description)}\n\n${note}` : note } as unknown as typeof route.schema;
+    const response = (schema.response ?? {}) as Record<string, unknown>;
+    const problems = { '4xx': problemResponse(auth === 'public' ? 'The request was refused (problem+json)' : 'Refused: 401 without valid credentials, 403 without the role or the CSRF token, other 4xx for bad requests (problem+json)'), '5xx': problemResponse('A failure on our side or on a host (problem+json)') };
+    const withProblems = (schema.response || route.config?.auth !== 'public') && (route as { websocket?: boolean }).websocket !== true ? { response: { ...problems, ...response } } : {};
+    route.schema = { ...schema, ...withProblems, security: auth === 'public' ? [] : SECURITY, description: schema.description ? `${String(schema.description)}\n\n${note}` : note } as unknown as typeof route.schema;
   }
 }
 
