@@ -81,6 +81,32 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.ok(messages.some((m) => m.startsWith('resuming (attempt 2)')));
     });
 
+    it('a graceful stop interrupts a running job, which the next start resumes at the step it was in', async () => {
+      const calls: Calls = [];
+      let entered = false;
+      const kind = (): JobKind => ({
+        kind: 'stoppable',
+        steps: [
+          { name: 'a', run: async () => { calls.push('a'); return 1; } },
+          { name: 'b', run: async (ctx) => { calls.push('b'); entered = true; if (calls.filter((c) => c === 'b').length === 1) await ctx.sleep(60); return 2; } },
+        ],
+      });
+      const first = testEngine(db.store).engine;
+      first.register(kind());
+      await first.start();
+      const job = await first.submit({ kind: 'stoppable', params: {}, requestedBy: 'ops', correlationId: 'c-stop' });
+      await waitUntil(() => entered);
+      await first.stop();
+      assert.equal((await first.get(job.id)).state, 'interrupted');
+      const second = testEngine(db.store).engine;
+      second.register(kind());
+      await second.start();
+      const done = await second.waitFor(job.id, 10_000);
+      await second.stop();
+      assert.equal(done.state, 'succeeded');
+      assert.deepEqual(calls, ['a', 'b', 'b']);
+    });
+
     it('fails a step that overruns its deadline, with JOB_STEP_DEADLINE, and rolls back', async () => {
       const undone: string[] = [];
       const { engine } = testEngine(db.store);
