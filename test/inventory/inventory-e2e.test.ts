@@ -11,14 +11,14 @@ import type { Vm } from '../../server/src/agent/types.generated.ts';
 interface ModelJson { host: { cluster: string | null }; vms: Vm[] }
 
 /** Another administrator acting on the hosts directly, not through the orchestrator. */
-function sideChannel(o: TestOrchestrator): AgentClient {
+function sideChannel(o: TestOrchestrator): { client: AgentClient; pool: TransportPool } {
   const base: RemotingSettings = {
     transport: 'winrm', connectTimeoutMs: 5000, ssh: { ...DEFAULT_SSH },
     winrm: { ...DEFAULT_WINRM, auth: 'basic', useTls: true, username: o.sim.credentials.username, password: o.sim.credentials.password, caFile: o.sim.credentials.caFile, delegate: false },
   };
   const row = (h: string) => o.sim.hosts.find((x) => x.name === h)!;
   const pool = new TransportPool(base, { resolveAddress: (h) => row(h).address, factory: (h, s, opts) => createTransport(h, { ...s, winrm: { ...s.winrm, port: row(h).winrmHttpsPort } }, opts) });
-  return new AgentClient({ transports: pool });
+  return { client: new AgentClient({ transports: pool }), pool };
 }
 
 async function json(url: string, init?: RequestInit) {
@@ -119,7 +119,8 @@ describe('inventory against 20 simulated hosts × 25 VMs', { timeout: 240_000 },
     await new Promise((r) => ws.once('open', r));
     ws.send(JSON.stringify({ action: 'subscribe', topics: ['inventory'] }));
     await waitFor(() => messages.some((m) => m.type === 'subscribed'));
-    const side = sideChannel(o);
+    const { client: side, pool: sidePool } = sideChannel(o);
+    after(() => sidePool.close());
     await side.vmPower(host, { vmId: off.vmId, action: 'start' });
     await o.services.inventory.refreshHost(host);
     await waitFor(() => messages.some((m) => m.type === 'vm.updated' && (m.data as { vm: Vm }).vm.vmId === off.vmId));
