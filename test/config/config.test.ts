@@ -30,7 +30,7 @@ describe('configuration', () => {
   it('names each bad variable, what was wrong and what to do, and keeps going', () => {
     const { config, report } = loadConfig({ PORT: '80x', HOST_TRANSPORT: 'telnet', DEBUG: 'maybe', REMOTE_CONCURRENCY: '0' });
     const byName = new Map(report.errors.map((e) => [e.variable, e]));
-    assert.match(byName.get('PORT')!.hint, /whole number from 1 to 65535/);
+    assert.match(byName.get('PORT')!.hint, /whole number from 0 to 65535/);
     assert.match(byName.get('PORT')!.message, /"80x"/);
     assert.match(byName.get('HOST_TRANSPORT')!.hint, /one of winrm, ssh/);
     assert.match(byName.get('DEBUG')!.hint, /true or false/);
