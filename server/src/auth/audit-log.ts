@@ -43,12 +43,21 @@ export interface AuditQuery {
 const clip = (v: string | null | undefined, max: number): string | null => (v == null ? null : v.slice(0, max));
 
 export class AuditLog {
+  private sequence = 0;
+
   constructor(private readonly storeOf: () => Store) {}
 
+  /** Ids that sort in recording order within this process (records of one millisecond included). */
+  private nextId(now: number): string {
+    this.sequence = (this.sequence + 1) % 36 ** 6;
+    return `${now.toString(36).padStart(9, '0')}${this.sequence.toString(36).padStart(6, '0')}-${randomUUID().slice(0, 8)}`;
+  }
+
   async record(entry: AuditEntry): Promise<void> {
+    const now = Date.now();
     const row: AuditRecordTable = {
-      id: randomUUID(),
-      at: new Date().toISOString(),
+      id: this.nextId(now),
+      at: new Date(now).toISOString(),
       subject: clip(entry.subject, 300),
       name: clip(entry.name, 300),
       token_name: clip(entry.tokenName, 100),
