@@ -14,6 +14,8 @@ export interface BearerSettings {
   metadata: () => Promise<{ issuer: string; jwksUri?: string }>;
   /** Accepted `aud` values: OIDC_API_AUDIENCE, or the client id. */
   audiences: string[];
+  /** Least time between two JWKS fetches (an unknown `kid` refetches only after it); default 30 s. */
+  jwksCooldownMs?: number;
 }
 
 export class BearerVerifier {
@@ -25,7 +27,7 @@ export class BearerVerifier {
   async verify(token: string): Promise<JWTPayload> {
     const { issuer, jwksUri } = await this.settings.metadata();
     if (!jwksUri) throw new Error('the identity provider publishes no jwks_uri');
-    if (this.jwks?.uri !== jwksUri) this.jwks = { uri: jwksUri, set: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 10_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }) };
+    if (this.jwks?.uri !== jwksUri) this.jwks = { uri: jwksUri, set: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 10_000, cooldownDuration: this.settings.jwksCooldownMs ?? 30_000, cacheMaxAge: 10 * 60_000 }) };
     const { payload } = await jwtVerify(token, this.jwks.set, {
       issuer,
       audience: this.settings.audiences,
