@@ -84,6 +84,13 @@ describe('VM write routes', () => {
     assert.match(windows.body.detail as string, /hostname must be at most 15 characters/);
     assert.match(windows.body.detail as string, /username must be at most 20 characters/);
     assert.ok(!JSON.stringify(windows.body).includes('P@ssw0rd-long-enough'));
+    const noNic = await http('POST', '/api/v1/vms', { ...example, name: 'x-2', nics: [] });
+    assert.equal(noNic.status, 400);
+    assert.match(noNic.body.detail as string, /guest\.network configures the first network adapter/);
+    const badGuest = await http('POST', '/api/v1/vms', { ...example, name: 'x-3', guest: { network: { ipv4: { address: '10.0.0.0', prefixLength: 24, gateway: '10.0.1.1' } } } });
+    assert.equal(badGuest.status, 400);
+    assert.equal(badGuest.body.code, 'GUEST_CONFIG_INVALID');
+    assert.match(badGuest.body.detail as string, /network or broadcast address/);
     const taken = await http('POST', '/api/v1/vms', example);
     assert.equal(taken.status, 409);
     assert.equal(taken.body.code, 'VM_NAME_TAKEN');

@@ -80,6 +80,8 @@ export function prepareProvision(body: ProvisionRequest, inventory: InventorySer
   const start = body.start ?? true;
   if (body.guest !== undefined && !start) errors.push('a guest configuration is applied at first boot: it needs start=true');
   if (body.generation === 1 && body.secureBootTemplate !== undefined) errors.push('secureBootTemplate applies to generation 2 VMs only');
+  const guestNetwork = (body.guest as { network?: unknown } | undefined)?.network;
+  if (guestNetwork !== undefined && nics.length === 0) errors.push('guest.network configures the first network adapter: add one to nics');
   if (errors.length > 0) throw invalid(errors);
 
   const clustered = body.clustered ?? false;
@@ -88,6 +90,10 @@ export function prepareProvision(body: ProvisionRequest, inventory: InventorySer
     ...(body.cluster !== undefined ? { cluster: body.cluster } : {}),
     image: body.image, switches: nics.map((n) => n.switchName), clustered,
   });
+  const shared = (inventory.host(where.host)?.facts?.storagePaths ?? []).filter((p) => p.shared).map((p) => `${p.path.toLowerCase().replace(/\\+$/, '')}\\`);
+  if (clustered && (body.imageMode ?? 'full') === 'differencing' && !shared.some((root) => where.image.path.toLowerCase().startsWith(root))) {
+    throw invalid([`a clustered VM's differencing disk needs its parent on shared storage, and ${where.image.path} is not: use imageMode=full`]);
+  }
   const scope = where.cluster ? inventory.snapshot().hosts.filter((h) => h.cluster === where.cluster).map((h) => h.name) : [where.host];
   const clash = scope.flatMap((h) => inventory.hostVms(h)).find((vm) => vm.name.toLowerCase() === body.name.toLowerCase());
   if (clash) throw new AppError('VM_NAME_TAKEN', `a VM named ${body.name} already exists on ${clash.host}`, { details: { host: clash.host, vmId: clash.vmId } });
