@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProvisionParams } from '../../../server/src/jobs/kinds/provision.ts';
 import { linuxRequest, linuxSecrets } from './requests.ts';
-import { explain, filesOn, modelVms, oplog, runJob, startHarness, type Harness } from './harness.ts';
+import { explain, filesOn, modelVms, oplog, runJob, startHarness, submit, type Harness } from './harness.ts';
 
 describe('provision', () => {
   let h: Harness;
@@ -90,6 +90,17 @@ describe('provision', () => {
       assert.equal(vm.guestHostname, name);
     });
   }
+
+  it('one name per cluster: two jobs naming their VM alike on two nodes at once give one VM', async () => {
+    const nodes = h.sim.hosts.filter((r) => r.cluster !== null).slice(0, 2).map((r) => r.name);
+    assert.equal(nodes.length, 2);
+    const jobs = await Promise.all(nodes.map((node) => submit(h, 'provision', linuxRequest('twin-01', { host: node }, { guest: undefined, start: false }))));
+    const done = await Promise.all(jobs.map((j) => h.engine.waitFor(j.id, 60_000)));
+    assert.deepEqual(done.map((j) => j.state).sort(), ['failed', 'succeeded'], done.map(explain).join('\n'));
+    assert.equal(done.find((j) => j.state === 'failed')!.error?.code, 'VM_NAME_TAKEN');
+    const twins = (await Promise.all(nodes.map((n) => modelVms(h.sim, n)))).flat().filter((v) => v.name === 'twin-01');
+    assert.equal(twins.length, 1);
+  });
 
   it('refuses a name already used on the host, asking the host rather than the cache', async () => {
     const host = h.sim.hosts[0]!.name;

@@ -125,17 +125,23 @@ export const provisionKind: JobKind<ProvisionParams, ProvisionSecrets> = {
           ctx.log('info', `adopting VM ${mine.vmId}, created by this job before a restart`);
           return mine;
         };
-        let vm = await adopt();
-        if (!vm) {
+        // One name check-and-create at a time per cluster (or host): two jobs naming their VM alike
+        // on two nodes of one cluster cannot both pass the check.
+        const vm = await ctx.withHostSlot(where.cluster ?? where.host, 'vm.name', async () => {
+          const adopted = await adopt();
+          if (adopted) return adopted;
+          if (where.cluster) await assertNameFree(ctx, where.host, ctx.job.params.name, (other) => carriesMarker(other, ctx.job.id));
           try {
-            vm = (await ctx.services.agent.vmCreate(where.host, createParams(ctx, where), callOptions(ctx))).vm;
+            const made = (await ctx.services.agent.vmCreate(where.host, createParams(ctx, where), callOptions(ctx))).vm;
+            ctx.log('info', `created VM ${made.vmId}`);
+            return made;
           } catch (error) {
             if (!agentCode(error, 'VM_NAME_CONFLICT')) throw error;
-            vm = await adopt();
-            if (!vm) throw error;
+            const again = await adopt();
+            if (!again) throw error;
+            return again;
           }
-          ctx.log('info', `created VM ${vm.vmId}`);
-        }
+        });
         await ctx.registerRollback('vm', { host: where.host, vmId: vm.vmId });
         await ctx.setTarget({ vmId: vm.vmId });
         return { vmId: vm.vmId, folder: vmFolder(vm) } satisfies CreateOutput;
