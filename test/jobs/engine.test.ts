@@ -56,6 +56,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const events = await engine.events(job.id);
       assert.ok(events.finished);
       assert.ok(events.items.some((e) => e.message === 'step two succeeded' && e.step === 'two'));
+      assert.ok(events.items.some((e) => e.message === 'step maybe skipped' && e.step === 'maybe'));
+      assert.equal(events.items.at(-1)?.step, null);
       assert.deepEqual(events.items.map((e) => e.seq), events.items.map((_, i) => i + 1));
     });
 

@@ -112,6 +112,7 @@ export class JobRun {
     } catch (error) {
       return this.failed(parts, this.toJobError(error), null);
     }
+    this.currentStep = null;
     this.log('info', 'succeeded');
     await this.finish('succeeded', null, result);
   }
@@ -121,6 +122,7 @@ export class JobRun {
     const id = this.row.id;
     if (this.controller.signal.aborted) return this.abortOutcome(this.controller.signal);
     const deadlineCtx = makeContext(parts, this.controller.signal);
+    this.currentStep = step.name;
     if (step.when && !step.when(deadlineCtx)) {
       await repo.updateStep(id, index, { state: 'skipped', finished_at: now() });
       await this.publishStep(index);
@@ -132,7 +134,6 @@ export class JobRun {
     const timer = setTimeout(() => deadline.abort(new AppError('JOB_STEP_DEADLINE', `step ${step.name} did not finish within ${seconds} s`, { details: { step: step.name, deadlineSeconds: seconds } })), seconds * 1000);
     const signal = AbortSignal.any([this.controller.signal, deadline.signal]);
     const ctx = makeContext(parts, signal);
-    this.currentStep = step.name;
     try {
       await this.permit.take();
       await repo.updateStep(id, index, { state: 'running', started_at: now(), finished_at: null, error: null });
