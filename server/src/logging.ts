@@ -14,9 +14,17 @@ export const REDACT_PATHS = [
   ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
 ];
 
+/** Requests are logged without their query string: it can carry one-time codes (OIDC callback). */
+const requestSerializer = (req: { method?: string; url?: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
+  method: req.method,
+  url: req.url?.split('?')[0],
+  remoteAddress: req.ip ?? req.socket?.remoteAddress,
+});
+
 export function loggerOptions(level: string, pretty = false): LoggerOptions {
   return {
     level,
+    serializers: { req: requestSerializer },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { service: 'aetherv-orchestrator' },
     timestamp: pino.stdTimeFunctions.isoTime,

@@ -24,10 +24,10 @@ async function makeApp(env: NodeJS.ProcessEnv = {}) {
   const captured = captureLogger();
   const app = await buildApp({ config, readiness, logger: captured.logger });
   // Routes that exercise the shared error handling from inside the real app.
-  app.post('/test/echo', { schema: { body: Type.Object({ name: Type.String({ minLength: 1 }), count: Type.Integer({ minimum: 1 }) }) } }, async (req) => req.body);
-  app.get('/test/boom', async () => { throw new Error('internal detail 7f3a'); });
-  app.get('/test/app-error', async () => { throw new AppError('CONFLICT', 'vm web-01 already exists', { details: { vmName: 'web-01' } }); });
-  app.post('/test/log-secret', async (req) => { req.log.info({ params: { password: 'hunter2', name: 'ok' } }, 'provision requested'); return { ok: true }; });
+  app.post('/test/echo', { config: { auth: 'public' }, schema: { body: Type.Object({ name: Type.String({ minLength: 1 }), count: Type.Integer({ minimum: 1 }) }) } }, async (req) => req.body);
+  app.get('/test/boom', { config: { auth: 'public' } }, async () => { throw new Error('internal detail 7f3a'); });
+  app.get('/test/app-error', { config: { auth: 'public' } }, async () => { throw new AppError('CONFLICT', 'vm web-01 already exists', { details: { vmName: 'web-01' } }); });
+  app.post('/test/log-secret', { config: { auth: 'public' } }, async (req) => { req.log.info({ params: { password: 'hunter2', name: 'ok' } }, 'provision requested'); return { ok: true }; });
   await app.ready();
   return { app, readiness, ...captured };
 }
@@ -100,12 +100,14 @@ describe('HTTP application', () => {
   });
 
   it('redacts secrets from log lines and sets security headers', async () => {
-    const res = await app.inject({ method: 'POST', url: '/test/log-secret', headers: { authorization: 'Bearer topsecret' } });
+    const res = await app.inject({ method: 'POST', url: '/test/log-secret?code=one-time-code-42', headers: { authorization: 'Bearer topsecret' } });
     assert.equal(res.statusCode, 200);
     const all = ctx.lines.join('');
     assert.ok(all.includes('provision requested'));
     assert.ok(!all.includes('hunter2'));
     assert.ok(!all.includes('topsecret'));
+    assert.ok(!all.includes('one-time-code-42'), 'query strings are not logged');
+    assert.ok(all.includes('/test/log-secret'));
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.ok(res.headers['content-security-policy']);
   });

@@ -16,7 +16,7 @@ describe('graceful shutdown', () => {
     const app = await buildApp({ config, readiness: new Readiness(), logger: pino({ level: 'silent' }) });
     let release!: () => void;
     const started = new Promise<void>((resolve) => {
-      app.get('/test/slow', async () => {
+      app.get('/test/slow', { config: { auth: 'public' } }, async () => {
         resolve();
         await new Promise<void>((r) => { release = r; });
         return { finished: true };
