@@ -44,6 +44,21 @@ describe('job kinds fail cleanly on host errors', () => {
     });
   }
 
+  it('provision: a guest that reports failure fails the job with the guest\'s error; the VM is removed', async () => {
+    const version = h.jobServices.version;
+    h.jobServices.version = '0.0.0-other';
+    try {
+      const job = await runJob(h, 'provision', linuxRequest('fail-guest', { host }));
+      assert.equal(job.state, 'failed');
+      assert.equal(job.error?.code, 'GUEST_PROVISIONING_FAILED');
+      assert.match(job.error?.message ?? '', /the guest reported that its configuration failed: error version-mismatch:.*0\.0\.0-other/);
+      assert.ok(!(await vms()).some((v) => v.name === 'fail-guest'));
+      assert.deepEqual(folderOf('fail-guest'), []);
+    } finally {
+      h.jobServices.version = version;
+    }
+  });
+
   it('provision: cluster.addVm failing on a cluster node removes the VM from shared storage', async () => {
     const node = h.sim.hosts.find((r) => r.cluster !== null)!;
     await control(h.sim, 'PUT', `/hosts/${node.name}/faults`, { operations: { 'cluster.addVm': { failureRate: 1 } } });
