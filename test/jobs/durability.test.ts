@@ -38,7 +38,7 @@ describe('an orchestrator killed with SIGKILL during provisioning', () => {
   before(async () => {
     const artifacts = await testArtifacts();
     // Fixed ports on addresses no other test uses: the orchestrator reaches hosts by address.
-    sim = await startSimulator({ hosts: 2, vmsPerHost: 1, timeScale: 0.05, addressBase: '127.0.47.1', ports: { winrm: 5985, winrmHttps: 5986, ssh: 0, control: 0 }, preinstallAgentFrom: artifacts });
+    sim = await startSimulator({ hosts: 2, vmsPerHost: 1, timeScale: 0.05, addressBase: '127.0.57.1', ports: { winrm: 5985, winrmHttps: 5986, ssh: 0, control: 0 }, preinstallAgentFrom: artifacts });
     dir = mkdtempSync(join(tmpdir(), 'aetherv-durability-'));
   });
 

@@ -223,6 +223,8 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       // Five hosts copied side by side although only two workers exist: waiting gave the workers back.
       assert.ok(maxTotal > 2, `max parallel copies ${maxTotal}`);
       assert.ok(Date.now() - started < 20_000);
+      assert.deepEqual(engine.stats().workers, { capacity: 2, inUse: 0, waiting: 0 });
+      assert.equal(engine.stats().inFlight, 0);
     });
 
     it('the same idempotency key and body give the same job; a different body is a 409 conflict', async () => {

@@ -186,6 +186,15 @@ export class JobEngine {
     }
   }
 
+  /** This replica's engine state (for diagnostics). */
+  stats(): { replicaId: string; started: boolean; kinds: string[]; inFlight: number; maxInFlight: number; workers: { capacity: number; inUse: number; waiting: number } } {
+    return {
+      replicaId: this.replicaId, started: this.started && !this.stopping, kinds: [...this.kinds.keys()].sort(),
+      inFlight: this.runs.size, maxInFlight: this.maxInFlight,
+      workers: { capacity: this.workers.capacity, inUse: this.workers.inUse, waiting: this.workers.waiting },
+    };
+  }
+
   /** Marks orphaned jobs interrupted, resumes them and starts claiming work. */
   async start(): Promise<void> {
     if (this.started) return;
