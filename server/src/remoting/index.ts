@@ -7,11 +7,9 @@ import type { HostTransport } from './transport.ts';
 import { createSshTransport } from './ssh/index.ts';
 import { createWinrmTransport } from './winrm/index.ts';
 
-/** Minimal pino-compatible logger shared by both transports. */
-export interface RemotingLogger {
-  debug(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
+import type { RemotingLogger } from './transport.ts';
+
+export type { RemotingLogger };
 
 export interface CreateTransportOptions {
   logger?: RemotingLogger;

@@ -4,6 +4,12 @@
  * Implementations: winrm/ (WS-Management WinRS) and ssh/ (OpenSSH via ssh2).
  * Failures are AppErrors with REMOTE_* codes from server/src/errors.ts.
  */
+/** The part of a pino logger the transports use (one definition for both transports). */
+export interface RemotingLogger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
 export interface RunCommandOptions {
   /** The full command line, e.g. the agent command of DESIGN §3. */
   command: string;

@@ -6,15 +6,11 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { AppError, isAppError } from '../../errors.ts';
 import type { RemotingSettings } from '../settings.ts';
-import type { HostTransport, RunCommandOptions, RunCommandResult } from '../transport.ts';
+import type { HostTransport, RemotingLogger, RunCommandOptions, RunCommandResult } from '../transport.ts';
 import { connectSsh, type SshConnection } from './connect.ts';
 import { LineSplitter } from './line-splitter.ts';
 
-/** Minimal pino-compatible logger. */
-export interface SshLogger {
-  debug(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
+export type SshLogger = RemotingLogger;
 
 export interface SshTransportOptions {
   logger?: SshLogger;

@@ -5,6 +5,7 @@
  */
 import { AppError } from '../../errors.ts';
 import type { WinrmSettings } from '../settings.ts';
+import type { RemotingLogger } from '../transport.ts';
 import { createAuthScheme } from './auth/select.ts';
 import { buildCommand, parseCommandResponse } from './command.ts';
 import { faultToError, isOperationTimeout, parseFault } from './faults.ts';
@@ -17,11 +18,7 @@ import { buildSend } from './send.ts';
 import { buildCreateShell, buildDeleteShell, parseCreateShellResponse, type CreateShellOptions, type RequestContext } from './shell.ts';
 import { buildSignalTerminate } from './signal.ts';
 
-/** Minimal pino-compatible logger. */
-export interface WinrmLogger {
-  debug(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
+export type WinrmLogger = RemotingLogger;
 
 export interface WinrmClientOptions {
   /** Connect to this address instead of resolving the host name. */
