@@ -16,6 +16,8 @@ export interface PlacementRequest {
   switches: string[];
   /** A clustered VM must live on shared storage (Cluster Shared Volume). */
   clustered: boolean;
+  /** Memory the VM needs to start (when it is to be started). */
+  memoryBytes?: number;
 }
 
 export interface Placement {
@@ -36,6 +38,9 @@ export function unsuitable(host: HostRecord, request: PlacementRequest): string 
   const missing = request.switches.filter((s) => !facts.switches.some((w) => lower(w.name) === lower(s)));
   if (missing.length > 0) return `no switch ${missing.join(', ')}`;
   if (request.clustered && !host.cluster) return 'not a cluster node (the VM is to be clustered)';
+  if (request.memoryBytes !== undefined && facts.memoryFreeBytes < request.memoryBytes) {
+    return `${Math.floor(facts.memoryFreeBytes / 2 ** 20)} MiB free, the VM needs ${Math.ceil(request.memoryBytes / 2 ** 20)} MiB`;
+  }
   if (!chooseStorage(facts.storagePaths, request.clustered)) return request.clustered ? 'no shared cluster storage' : 'no storage path';
   return null;
 }

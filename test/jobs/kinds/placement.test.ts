@@ -51,6 +51,11 @@ describe('placement', () => {
     assert.throws(() => place(estate, { host: 'HV02', image: 'Ubuntu-24.04', switches: ['External'], clustered: false }), { code: 'PLACEMENT_FAILED', message: /HV02: no switch External/ });
   });
 
+  it('skips a node without the memory to start the VM', () => {
+    assert.equal(place(estate, { cluster: 'CLU01', image: 'Ubuntu-24.04', switches: [], clustered: false, memoryBytes: 45 }).host, 'HV02');
+    assert.throws(() => place(estate, { host: 'HV05', image: 'Ubuntu-24.04', switches: [], clustered: false, memoryBytes: 100 * 2 ** 20 }), { code: 'PLACEMENT_FAILED', message: /HV05: 0 MiB free, the VM needs 100 MiB/ });
+  });
+
   it('404 for a host or cluster that does not exist', () => {
     assert.throws(() => place(estate, { host: 'NOPE', image: 'x', switches: [], clustered: false }), { code: 'NOT_FOUND' });
     assert.throws(() => place(estate, { cluster: 'NOPE', image: 'x', switches: [], clustered: false }), { code: 'NOT_FOUND' });

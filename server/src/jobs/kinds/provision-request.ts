@@ -89,6 +89,7 @@ export function prepareProvision(body: ProvisionRequest, inventory: InventorySer
     ...(body.host !== undefined ? { host: body.host } : {}),
     ...(body.cluster !== undefined ? { cluster: body.cluster } : {}),
     image: body.image, switches: nics.map((n) => n.switchName), clustered,
+    ...(start ? { memoryBytes: m.startupMiB * 1024 * 1024 } : {}),
   });
   const shared = (inventory.host(where.host)?.facts?.storagePaths ?? []).filter((p) => p.shared).map((p) => `${p.path.toLowerCase().replace(/\\+$/, '')}\\`);
   if (clustered && (body.imageMode ?? 'full') === 'differencing' && !shared.some((root) => where.image.path.toLowerCase().startsWith(root))) {

@@ -93,6 +93,7 @@ export const provisionKind: JobKind<ProvisionParams, ProvisionSecrets> = {
           ...(p.host !== undefined ? { host: p.host } : {}),
           ...(p.cluster !== undefined ? { cluster: p.cluster } : {}),
           image: p.image, switches: p.nics.map((n) => n.switchName), clustered: p.clustered,
+          ...(p.start ? { memoryBytes: p.memory.startupMiB * MIB } : {}),
         });
         await ctx.setTarget({ host: where.host });
         ctx.log('info', `placed on ${where.host}${where.cluster ? ` (cluster ${where.cluster})` : ''}, storage ${where.storagePath}`);
