@@ -19,6 +19,7 @@ import { createServices, agentDownloadUrl, type HostTarget, type Services } from
 import { buildArtifacts } from './artifacts/build.ts';
 import { REPOSITORY_ROOT } from './version.ts';
 import { startLaboratory, type Laboratory } from './laboratory.ts';
+import { startReplication, type Replication } from './replication.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -97,16 +98,40 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   };
 
   // Hosts pull the agent from this server, so deployment starts once it listens; the
-  // inventory follows, since collecting needs the agent.
+  // inventory follows, since collecting needs the agent. With several replicas only the
+  // leader deploys; every replica observes the hosts for its own API and WebSockets.
+  let replication: Replication | undefined;
   if (report.errors.length === 0) {
     readiness.set('deployment', { ready: false, detail: 'start-up host agent deployment in progress' });
-    void services.deployment.ensureAll().then((statuses) => {
-      const failed = statuses.filter((s) => s.state !== 'current');
-      readiness.set('deployment', { ready: true, detail: failed.length === 0 ? `agent ${statuses[0]?.targetVersion ?? ''} current on ${statuses.length} host(s)` : `finished; not current on: ${failed.map((f) => `${f.host} (${f.reason ?? f.state})`).join('; ')}` });
-      if (!stopping) services.inventory.start();
+    let hostWorkStarted = false;
+    const startHostWork = (): void => {
+      if (hostWorkStarted || stopping) return;
+      hostWorkStarted = true;
+      services.inventory.start();
       // Jobs place VMs from the inventory: they start once the first pass has seen the hosts.
-      if (!stopping) void services.inventory.refreshAll().catch(() => undefined).then(() => (stopping ? undefined : startJobs()));
-    });
+      void services.inventory.refreshAll().catch(() => undefined).then(() => (stopping ? undefined : startJobs()));
+    };
+    const deployAll = (): void => {
+      void services.deployment.ensureAll().then((statuses) => {
+        const failed = statuses.filter((s) => s.state !== 'current');
+        readiness.set('deployment', { ready: true, detail: failed.length === 0 ? `agent ${statuses[0]?.targetVersion ?? ''} current on ${statuses.length} host(s)` : `finished; not current on: ${failed.map((f) => `${f.host} (${f.reason ?? f.state})`).join('; ')}` });
+        startHostWork();
+      });
+    };
+    try {
+      replication = await startReplication(config.database.url, services.bus, logger);
+      replication.leader.onChange((leader) => {
+        if (leader) deployAll();
+      });
+      await replication.leader.start();
+      if (!replication.leader.isLeader) {
+        readiness.set('deployment', { ready: true, detail: 'another replica leads: it deploys the host agent' });
+        startHostWork();
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'cannot join the other replicas; deploying from this one');
+      deployAll();
+    }
   } else {
     logger.warn('host-touching services stay stopped until the configuration errors are fixed');
   }
@@ -117,6 +142,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
     if (storeTimer) clearTimeout(storeTimer);
     if (jobsTimer) clearTimeout(jobsTimer);
     // Fastify's close waits for in-flight requests to finish before resolving.
+    await replication?.stop();
     await services.stop();
     await app.close();
     await laboratory?.stop();

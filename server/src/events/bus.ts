@@ -11,6 +11,8 @@ export interface BusEvent<T = unknown> {
   seq: number;
   time: string;
   data: T;
+  /** Set when the event came from another replica (PostgreSQL relay), so it is not sent back. */
+  relayed?: boolean;
 }
 
 export type BusListener = (event: BusEvent) => void;
@@ -32,8 +34,8 @@ export class EventBus {
     return this.seq;
   }
 
-  publish<T>(topic: string, type: string, data: T): BusEvent<T> {
-    const event: BusEvent<T> = { topic, type, seq: ++this.seq, time: new Date().toISOString(), data };
+  publish<T>(topic: string, type: string, data: T, options: { relayed?: boolean; time?: string } = {}): BusEvent<T> {
+    const event: BusEvent<T> = { topic, type, seq: ++this.seq, time: options.time ?? new Date().toISOString(), data, ...(options.relayed ? { relayed: true } : {}) };
     this.ring.push(event);
     if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
     for (const listener of this.listeners) {

@@ -125,4 +125,12 @@ export interface Database {
   job_rollbacks: JobRollbackTable;
   api_tokens: ApiTokenTable;
   audit_records: AuditRecordTable;
+  relayed_events: RelayedEventTable;
+}
+
+/** Event payloads too large for NOTIFY, parked for the other replicas. */
+export interface RelayedEventTable {
+  id: string;
+  payload: string;
+  created_at: string;
 }

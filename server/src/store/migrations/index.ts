@@ -7,12 +7,14 @@ import * as m0001 from './0001_store_info.ts';
 import * as m0002 from './0002_notifications.ts';
 import * as m0003 from './0003_jobs.ts';
 import * as m0004 from './0004_auth.ts';
+import * as m0005 from './0005_relayed_events.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_store_info': m0001,
   '0002_notifications': m0002,
   '0003_jobs': m0003,
   '0004_auth': m0004,
+  '0005_relayed_events': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {
