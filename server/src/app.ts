@@ -27,6 +27,7 @@ import { authRoutes, registerSessionSupport } from './api/auth.ts';
 import { auditRoutes, installAuditTrail } from './api/audit.ts';
 import { tokenRoutes } from './api/tokens.ts';
 import { diagnosticsRoutes } from './api/diagnostics.ts';
+import { webRoutes } from './api/web.ts';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes, { readiness, laboratory: config.laboratory });
   await app.register(aboutRoutes, { laboratory: config.laboratory });
   await app.register(agentArtifactRoutes, { artifactsPath: config.agent.artifactsPath });
+  await app.register(webRoutes);
   const services = deps.services;
   if (services) {
     const auth = { oidcEnabled: config.auth.oidcEnabled, apiToken: config.auth.apiToken };
