@@ -73,6 +73,7 @@ export function showJob(ctx, jobId) {
         h('dt', {}, 'Requested by'), h('dd', {}, j.requestedBy),
         h('dt', {}, 'Created'), h('dd', {}, formatTime(j.createdAt)),
         h('dt', {}, 'Finished'), h('dd', {}, formatTime(j.finishedAt)),
+        j.result ? h('dt', {}, 'Result') : null, j.result ? h('dd', {}, h('code', {}, JSON.stringify(j.result))) : null,
         j.error ? h('dt', {}, 'Error') : null, j.error ? h('dd', { class: 'error-text' }, `${j.error.message} (${j.error.code})`) : null),
       ctx.canWrite && ACTIVE.has(j.state) ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'danger', disabled: j.cancelRequested, onclick: () => void cancel() },
         j.cancelRequested ? 'Cancelling…' : 'Cancel job')) : null);

@@ -19,7 +19,7 @@ export function showNewVm(ctx) {
   const image = /** @type {HTMLSelectElement} */ (h('select', { name: 'image', id: 'new-image', required: true }));
   const imageMode = /** @type {HTMLSelectElement} */ (h('select', { name: 'imageMode' }, h('option', { value: 'full' }, 'full copy'), h('option', { value: 'differencing' }, 'differencing disk')));
   const cpu = input('cpuCount', { type: 'number', min: 1, max: 240, value: 2, required: true });
-  const memory = input('memoryMiB', { type: 'number', min: 32, step: 256, value: 2048, required: true });
+  const memory = input('memoryMiB', { type: 'number', min: 32, value: 2048, required: true });
   const vswitch = /** @type {HTMLSelectElement} */ (h('select', { name: 'switch', id: 'new-switch' }));
   const osFamily = /** @type {HTMLSelectElement} */ (h('select', { name: 'osFamily' }, h('option', { value: '' }, "the image's"), h('option', { value: 'linux' }, 'Linux'), h('option', { value: 'windows' }, 'Windows')));
   const hostname = input('hostname', { maxlength: 63, placeholder: 'defaults to the VM name' });
@@ -106,9 +106,7 @@ export function showNewVm(ctx) {
       ctx.jobStarted(job);
       location.hash = `#/jobs/${job.id}`;
     } catch (error) {
-      const problem = /** @type {any} */ (error);
-      replace(result, h('div', { class: 'problem', role: 'alert' }, h('strong', {}, problem.title ?? 'Failed'), problem.detail ? ` — ${problem.detail}` : '',
-        Array.isArray(problem.problem?.errors) ? h('ul', {}, problem.problem.errors.map((/** @type {{path: string, message: string}} */ e) => h('li', {}, `${e.path}: ${e.message}`))) : null));
+      replace(result, problemBox(error));
     } finally {
       submit.disabled = false;
     }
@@ -118,4 +116,18 @@ export function showNewVm(ctx) {
   const stop = ctx.state.listen((change) => { if (change.kind === 'reset') targets(); });
   targets();
   return stop;
+}
+
+/**
+ * A refused request as the operator reads it: the problem's title, its detail, and each listed
+ * error (strings, or {path, message} from schema validation) when they add something.
+ * @param {unknown} error
+ */
+function problemBox(error) {
+  const problem = /** @type {{ title?: string, detail?: string, message?: string, problem?: { errors?: unknown[] } }} */ (error);
+  const title = problem.title ?? 'The request failed';
+  const detail = String(problem.detail ?? problem.message ?? '').replace(`${title}: `, '');
+  const items = (problem.problem?.errors ?? []).map((e) => (typeof e === 'string' ? e : e && typeof e === 'object' ? `${/** @type {any} */ (e).path ?? ''} ${/** @type {any} */ (e).message ?? ''}`.trim() : String(e)))
+    .filter((text) => text && !detail.includes(text));
+  return h('div', { class: 'problem', role: 'alert' }, h('strong', {}, title), detail ? ` — ${detail}` : '', items.length ? h('ul', {}, items.map((t) => h('li', {}, t))) : null);
 }
