@@ -10,6 +10,8 @@ import { chromium, type BrowserContext } from 'playwright-core';
 /** Debian's Chromium; CHROMIUM_PATH overrides it (e.g. another distribution's path). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? '/usr/bin/chromium';
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
 export interface TestBrowser {
   context: BrowserContext;
   close(): Promise<void>;
@@ -22,10 +24,14 @@ export async function launchBrowser(): Promise<TestBrowser> {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync',
+      // Tests talk to loopback only: no name resolves to anything else (e.g. a provider page's web font).
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'],
     viewport: { width: 1400, height: 900 },
     timeout: 30_000,
   });
+  // And whatever a page asks of another address is refused before it leaves the browser.
+  await context.route((url) => !LOOPBACK.has(url.hostname) && url.protocol !== 'data:', (route) => route.abort('blockedbyclient'));
   return {
     context,
     close: async () => {
