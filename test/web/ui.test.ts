@@ -93,6 +93,8 @@ describe('web UI in Chromium', { skip, timeout: 90_000 }, () => {
       assert.ok(names.includes(vm.name), `${vm.name} listed under ${vm.host}: ${names.join(', ')}`);
     }
     await screenshot('inventory');
+    await page.click('[data-host="HV03"] button[data-action="refresh-host"]');
+    await page.locator('.toast', { hasText: 'HV03 re-read' }).waitFor();
   });
 
   it('updates a VM row live when its state changes behind the page (no reload)', async () => {
@@ -104,7 +106,7 @@ describe('web UI in Chromium', { skip, timeout: 90_000 }, () => {
     assert.ok(running);
     await page.evaluate(() => { (globalThis as unknown as { marker: number }).marker = 42; });
     const res = await fetch(`${server.url}/api/v1/vms/${running.vmId}/pause`, { method: 'POST' });
-    assert.equal(res.status, 202, await res.text());
+    assert.equal(res.status, 202, `pause: ${res.status}`);
     await page.locator(`tr[data-vm-id="${running.vmId}"] .vm-state`, { hasText: 'Paused' }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 42, 'the page was not reloaded');
     // The filter by state finds it.
@@ -186,6 +188,39 @@ describe('web UI in Chromium', { skip, timeout: 90_000 }, () => {
     await screenshot('job');
     await page.goto(`${server.url}/#/vms`);
     await page.locator(`tr[data-vm-id="${vm.vmId}"]`).waitFor();
+  });
+
+  it('deletes a VM through the confirmation dialog (forced, with its disks)', async () => {
+    const vm = await vmByName('ui-web-01');
+    await page.goto(`${server.url}/#/vms/${vm.vmId}`);
+    await page.click('button[data-action="delete"]');
+    const dialog = page.locator('dialog[open]');
+    await dialog.waitFor();
+    assert.equal(await dialog.locator('input[name="force"]').isChecked(), true, 'a running VM is turned off first by default');
+    await dialog.locator('input[name="deleteDisks"]').check();
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'DELETE'),
+      dialog.locator('button[data-action="confirm-delete"]').click(),
+    ]);
+    assert.match(request.url(), /deleteDisks=true/);
+    assert.match(request.url(), /force=true/);
+    await page.locator('.vm-job .badge', { hasText: 'succeeded' }).waitFor({ timeout: 20_000 });
+    await page.locator('main', { hasText: 'not in the inventory' }).waitFor();
+    const left = await apiGet<{ items: VmView[] }>('/api/v1/vms?name=ui-web-01');
+    assert.deepEqual(left.items, []);
+  });
+
+  it('cancels a running provisioning job from its page', async () => {
+    const body = { name: 'ui-cancel-01', host: 'HV03', image: 'Debian-12', imageMode: 'differencing', cpuCount: 1, memory: { startupMiB: 512 }, nics: [{ switchName: 'External' }] };
+    const res = await fetch(`${server.url}/api/v1/vms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    assert.equal(res.status, 202, text);
+    const { id } = JSON.parse(text) as { id: string };
+    await page.goto(`${server.url}/#/jobs/${id}`);
+    await page.locator('button', { hasText: 'Cancel job' }).click();
+    await page.locator('h1 .job-state', { hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
+    assert.equal((await apiGet<{ state: string }>(`/api/v1/jobs/${id}`)).state, 'cancelled');
+    assert.equal(await page.locator('button', { hasText: 'Cancel job' }).count(), 0, 'no cancel button on a finished job');
   });
 
   it('hides write actions from a reader', async () => {
