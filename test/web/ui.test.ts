@@ -263,6 +263,28 @@ describe('web UI in Chromium', { skip, timeout: 90_000 }, () => {
     }
   });
 
+  it('shows a disconnected host with its last error, and its VMs as stale with when they were last seen', async () => {
+    const real = await apiGet<InventoryView & { hosts: Record<string, unknown>[]; vms: Record<string, unknown>[] }>('/api/v1/inventory');
+    const hosts = real.hosts.map((h) => (h.name === 'HV03' ? { ...h, connected: false, lastError: 'WinRM: connect ECONNREFUSED 127.0.3.1:5986' } : h));
+    const vms = real.vms.map((v) => (v.host === 'HV03' ? { ...v, stale: true, lastSeen: '2026-11-25T23:00:00.000Z' } : v));
+    const stale = vms.find((v) => v.host === 'HV03')!;
+    const view = await browser.context.newPage();
+    await view.route('**/api/v1/inventory', (route) => route.fulfill({ json: { ...real, hosts, vms } }));
+    try {
+      await view.goto(`${server.url}/#/inventory`);
+      const card = view.locator('[data-host="HV03"]');
+      await card.locator('.badge', { hasText: 'disconnected' }).waitFor();
+      assert.match(await card.innerText(), /ECONNREFUSED/);
+      assert.ok(await card.locator('.badge', { hasText: 'stale' }).count() >= 1);
+      await view.goto(`${server.url}/#/vms/${String(stale.vmId)}`);
+      await view.locator('.problem', { hasText: 'not answering' }).waitFor();
+      const power = await view.locator('button[data-action]:not([data-action="delete"])').evaluateAll((els) => els.map((e) => (e as unknown as { disabled: boolean }).disabled));
+      assert.ok(power.length > 0 && power.every(Boolean), `no power action on a stale VM: ${JSON.stringify(power)}`);
+    } finally {
+      await view.close();
+    }
+  });
+
   it('offers sign-in when signed out', async () => {
     const visitor = await browser.context.newPage();
     await visitor.route('**/auth/me', (route) => route.fulfill({ json: { authenticated: false, signInEnabled: true, laboratoryAdmin: false, roles: [] } }));
