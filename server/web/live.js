@@ -9,7 +9,7 @@
 
 export class LiveConnection {
   /**
-   * @param {{ onEvent: (event: LiveEvent) => void, onReload: () => void, onStatus: (status: 'connecting' | 'live' | 'offline') => void }} handlers
+   * @param {{ onEvent: (event: LiveEvent) => void, onReload: () => void, onStatus: (status: 'connecting' | 'live' | 'offline' | 'denied') => void }} handlers
    */
   constructor(handlers) {
     this.handlers = handlers;
@@ -37,9 +37,15 @@ export class LiveConnection {
       this.sendSubscribe([...this.topics]);
     });
     socket.addEventListener('message', (message) => this.receive(String(message.data)));
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (event) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
+      // 1008: the server no longer accepts us (signed out, session expired): retrying cannot help.
+      if (event.code === 1008) {
+        this.closed = true;
+        this.handlers.onStatus('denied');
+        return;
+      }
       this.handlers.onStatus('offline');
       if (!this.closed) this.scheduleReconnect();
     });

@@ -40,7 +40,8 @@ function toast(/** @type {string | Node} */ message, kind = 'info') {
 }
 
 function showError(/** @type {unknown} */ error) {
-  if (error instanceof ApiError) toast(h('span', {}, h('strong', {}, error.title), error.detail ? ` — ${error.detail}` : ''), 'error');
+  if (error instanceof ApiError && error.status === 401) toast(h('span', {}, 'Your session has ended: ', h('a', { href: '/auth/login?returnTo=/' }, 'sign in again')), 'error');
+  else if (error instanceof ApiError) toast(h('span', {}, h('strong', {}, error.title), error.detail ? ` — ${error.detail}` : ''), 'error');
   else toast(error instanceof Error ? error.message : String(error), 'error');
 }
 
@@ -82,7 +83,7 @@ async function boot() {
     onReload: () => void loadInventory(),
     onStatus: (s) => {
       status.className = `live-status ${s}`;
-      status.textContent = s === 'live' ? 'Live' : s === 'connecting' ? 'Connecting…' : 'Offline — reconnecting';
+      status.textContent = s === 'live' ? 'Live' : s === 'connecting' ? 'Connecting…' : s === 'denied' ? 'Signed out — reload the page to sign in' : 'Offline — reconnecting';
     },
   });
   live.subscribe(['inventory', 'hosts', 'jobs', 'notifications']);

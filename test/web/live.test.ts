@@ -14,9 +14,9 @@ class FakeSocket {
   static instances: FakeSocket[] = [];
   readyState = 0;
   sent: Record<string, unknown>[] = [];
-  private listeners = new Map<string, ((event: { data?: string }) => void)[]>();
+  private listeners = new Map<string, ((event: { data?: string; code?: number }) => void)[]>();
   constructor(readonly url: string) { FakeSocket.instances.push(this); }
-  addEventListener(type: string, fn: (event: { data?: string }) => void): void {
+  addEventListener(type: string, fn: (event: { data?: string; code?: number }) => void): void {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
   }
   send(data: string): void { this.sent.push(JSON.parse(data) as Record<string, unknown>); }
@@ -24,8 +24,8 @@ class FakeSocket {
   // Server side of the script:
   open(): void { this.readyState = 1; this.fire('open', {}); }
   receive(message: object): void { this.fire('message', { data: JSON.stringify(message) }); }
-  drop(): void { this.readyState = 3; this.fire('close', {}); }
-  private fire(type: string, event: { data?: string }): void { for (const fn of this.listeners.get(type) ?? []) fn(event); }
+  drop(code = 1006): void { this.readyState = 3; this.fire('close', { code }); }
+  private fire(type: string, event: { data?: string; code?: number }): void { for (const fn of this.listeners.get(type) ?? []) fn(event); }
 }
 
 interface Live {
@@ -82,5 +82,16 @@ describe('LiveConnection (server/web/live.js)', () => {
     live.close();
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(FakeSocket.instances.at(-1), second, 'no reconnection after close()');
+  });
+
+  it('stops retrying when the server refuses the connection (1008: signed out)', async () => {
+    const statuses: string[] = [];
+    const live = new LiveConnection({ onEvent: () => undefined, onReload: () => undefined, onStatus: (s) => statuses.push(s) });
+    live.connect();
+    const socket = FakeSocket.instances.at(-1)!;
+    socket.drop(1008);
+    assert.equal(statuses.at(-1), 'denied');
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(FakeSocket.instances.at(-1), socket, 'no reconnection');
   });
 });
