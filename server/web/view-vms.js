@@ -1,5 +1,5 @@
 // @ts-check
-/* global document, window */
+/* global document, window, requestAnimationFrame */
 /**
  * The VM table with filters by name, state and host. Rows are built once and kept by VM id: a live
  * change rebuilds one row, and filtering only toggles `hidden`, so 500+ VMs stay fast.
@@ -55,6 +55,7 @@ export function showVmList(ctx) {
   };
 
   let timer = 0;
+  let countScheduled = false;
   const onFilter = () => { clearTimeout(timer); timer = window.setTimeout(updateCount, 80); };
   name.addEventListener('input', onFilter);
   stateSelect.addEventListener('change', updateCount);
@@ -89,7 +90,8 @@ export function showVmList(ctx) {
       if (next) next.before(row); else body.append(row);
       rows.set(change.vmId, row);
     }
-    updateCount();
+    // A refresh of the whole estate sends one event per VM: recount once per frame.
+    if (!countScheduled) { countScheduled = true; requestAnimationFrame(() => { countScheduled = false; updateCount(); }); }
   });
   if (ctx.state.loaded) renderAll();
   return () => { stop(); clearTimeout(timer); };
