@@ -64,14 +64,18 @@ describe('web UI sign-in in Chromium', { skip, timeout: 60_000 }, () => {
     const refused = await page.evaluate(async () => (await fetch('/api/v1/notifications/read-all', { method: 'POST' })).status);
     assert.equal(refused, 403);
 
-    await page.locator('#user button', { hasText: 'Sign out' }).click();
-    await page.waitForURL((url) => url.href.startsWith(orch.url) || url.href.startsWith(provider.issuer));
+    const [logout] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/auth/logout')),
+      page.locator('#user button', { hasText: 'Sign out' }).click(),
+    ]);
+    assert.equal(logout.status(), 200);
+    assert.ok(logout.request().headers()['x-csrf-token'], 'sign-out carried the CSRF token');
+    // The page follows redirectUrl: the provider's end-session page (when it has one), then back here.
+    await page.waitForURL((url) => url.href.startsWith(provider.issuer) || url.href === `${orch.url}/`);
     if (page.url().startsWith(provider.issuer)) {
-      // The provider's end-session confirmation, then back to the orchestrator.
-      await page.locator('button[type="submit"], button[autofocus]').first().click();
+      await page.click('button[name="logout"][value="yes"]');
       await page.waitForURL((url) => url.href.startsWith(orch.url));
     }
-    await page.goto(`${orch.url}/`);
     await page.locator('main a', { hasText: 'Sign in' }).waitFor();
     const me = await page.evaluate(async () => (await fetch('/auth/me')).json() as Promise<{ authenticated: boolean }>);
     assert.equal(me.authenticated, false);
