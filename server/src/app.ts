@@ -89,7 +89,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(helmet, {
     // Swagger UI and the web UI are served from our own origin only.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], connectSrc: ["'self'"] } },
+    // No upgrade-insecure-requests: over plain http (a laboratory reached by name) browsers would fetch
+    // the UI's own scripts over https and fail; over https our same-origin URLs are https anyway.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], connectSrc: ["'self'"], upgradeInsecureRequests: null } },
     hsts: config.server.trustProxy ? undefined : false,
   });
 

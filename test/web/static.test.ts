@@ -34,6 +34,10 @@ describe('web UI files', () => {
     assert.match(String(js.headers['content-type']), /^text\/javascript/);
     assert.equal(js.body, readFileSync(join(WEB_ROOT, 'main.js'), 'utf8'));
     assert.equal((await app.inject({ method: 'GET', url: '/ui/app.css' })).headers['content-type'], 'text/css; charset=utf-8');
+    // Scripts from our origin only; nothing upgraded to https behind the page's back (plain-http laboratories).
+    const csp = String(page.headers['content-security-policy']);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(csp, /upgrade-insecure-requests/);
     // The data behind the page is not public.
     assert.equal((await app.inject({ method: 'GET', url: '/api/v1/about' })).statusCode, 401);
   });
