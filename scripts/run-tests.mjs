@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 
-const roots = ['server', 'simulator', 'test', 'scripts'];
+const roots = ['server', 'simulator', 'test', 'scripts', 'bench'];
 // Build output and data only at the top level: server/src/artifacts/ holds tests.
 const skip = new Set(['node_modules', 'dist', '.tmp']);
 const skipTopLevel = new Set(['artifacts', 'data']);

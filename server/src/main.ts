@@ -141,12 +141,22 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
     stopping = true;
     if (storeTimer) clearTimeout(storeTimer);
     if (jobsTimer) clearTimeout(jobsTimer);
+    // Each part stops even when another failed to: a shutdown must always finish.
     // Fastify's close waits for in-flight requests to finish before resolving.
-    await replication?.stop();
-    await services.stop();
-    await app.close();
-    await laboratory?.stop();
-    await store?.close();
+    const parts: [string, (() => Promise<void>) | undefined][] = [
+      ['replication', replication ? () => replication!.stop() : undefined],
+      ['services', () => services.stop()],
+      ['http', () => app.close()],
+      ['laboratory', laboratory ? () => laboratory!.stop() : undefined],
+      ['store', store ? () => store!.close() : undefined],
+    ];
+    for (const [name, stopPart] of parts) {
+      try {
+        await stopPart?.();
+      } catch (error) {
+        logger.warn({ err: error, part: name }, 'error while stopping');
+      }
+    }
     logger.info('stopped');
   };
 

@@ -18,7 +18,7 @@ const CALLERS = ['anonymous', 'reader', 'writer', 'admin'] as const;
 type Caller = (typeof CALLERS)[number];
 
 /** Every public route the design names, and only those. */
-const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/agent\//, /^\/docs($|\/)/, /^\/openapi\.json$/, /^\/auth\//];
+const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/agent\//, /^\/docs($|\/)/, /^\/openapi\.json$/, /^\/auth\//, /^\/$/, /^\/ui\//];
 /** Routes only admins may call, whatever else is added later. */
 const ADMIN_ONLY = [/^\/api\/v1\/tokens/, /^\/api\/v1\/audit/, /^\/api\/v1\/diagnostics/, /^\/api\/v1\/admin\//];
 /** Writes under /api/v1 that touch only the caller's own state, not the estate. */
