@@ -69,6 +69,9 @@ export async function connectSsh(target: SshConnectTarget): Promise<SshConnectio
     client.on('error', () => undefined);
     client.once('error', onError);
     client.once('ready', onReady);
+    // Each agent call is a few small request/response packets: without TCP_NODELAY, Nagle's
+    // algorithm and delayed ACKs add ~40 ms to every exchange. ssh2 exposes no option for it.
+    client.once('connect', () => (client as unknown as { _sock?: { setNoDelay?: (on: boolean) => void } })._sock?.setNoDelay?.(true));
     if (config.password !== undefined) {
       const password = config.password;
       client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => finish(prompts.map(() => password)));

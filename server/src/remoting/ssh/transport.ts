@@ -120,7 +120,7 @@ export class SshTransport implements HostTransport {
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       const lines = new LineSplitter((line) => options.onStdoutLine?.(line));
-      let exitCode: number | undefined;
+      let exitCode: number | undefined = earlyExitCodes.get(channel);
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
 
@@ -158,6 +158,7 @@ export class SshTransport implements HostTransport {
         exitCode = typeof code === 'number' ? code : 255;
       });
       channel.on('close', () => {
+        exitCode ??= earlyExitCodes.get(channel);
         if (exitCode === undefined) {
           finish(new AppError('REMOTE_CONNECTION_DROPPED', `SSH channel to ${host} closed before the command reported an exit status`, { details: { host } }));
         } else {
@@ -209,10 +210,24 @@ export class SshTransport implements HostTransport {
   }
 }
 
+/**
+ * Exit statuses that arrived before runOnChannel attached its listeners: a fast host can send
+ * the exec reply, the output and the exit status in one packet, which ssh2 parses in one go,
+ * while the promise below hands the channel over only a microtask later.
+ */
+const earlyExitCodes = new WeakMap<ClientChannel, number>();
+
 function exec(client: Client, command: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
-      client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
+      client.exec(command, (error, channel) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        channel.once('exit', (code: number | null) => earlyExitCodes.set(channel, typeof code === 'number' ? code : 255));
+        resolve(channel);
+      });
     } catch (error) {
       reject(error as Error);
     }
