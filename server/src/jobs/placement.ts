@@ -32,7 +32,9 @@ const lower = (s: string) => s.toLowerCase();
 
 /** Why a host cannot take the VM, or null when it can. */
 export function unsuitable(host: HostRecord, request: PlacementRequest): string | null {
-  if (!host.connected || !host.facts) return 'not connected';
+  // Distinguish a host not observed yet (the orchestrator is starting) from one that stopped answering.
+  if (!host.lastSuccess && !host.lastError) return 'not observed yet (the orchestrator is still starting: try again in a moment)';
+  if (!host.connected || !host.facts) return `not connected${host.lastError ? ` (${host.lastError.message})` : ''}`;
   const facts = host.facts;
   if (!facts.images.some((i) => lower(i.name) === lower(request.image))) return `no golden image ${request.image}`;
   const missing = request.switches.filter((s) => !facts.switches.some((w) => lower(w.name) === lower(s)));

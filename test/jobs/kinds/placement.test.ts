@@ -4,14 +4,16 @@ import assert from 'node:assert/strict';
 import { place } from '../../../server/src/jobs/placement.ts';
 import type { HostRecord } from '../../../server/src/inventory/model.ts';
 
-function host(name: string, cluster: string | null, free: number, extra: { images?: string[]; switches?: string[]; connected?: boolean; shared?: boolean } = {}): HostRecord {
+function host(name: string, cluster: string | null, free: number, extra: { images?: string[]; switches?: string[]; connected?: boolean; shared?: boolean; neverSeen?: boolean } = {}): HostRecord {
   const images = (extra.images ?? ['Ubuntu-24.04']).map((i) => ({ name: i, path: `C:\\Hyper-V\\Golden Images\\${i}.vhdx`, osFamily: 'linux' as const, generation: 2 as const, sizeBytes: 1, fileSizeBytes: 1 }));
   const storagePaths = [
     { path: 'C:\\Hyper-V', totalBytes: 100, freeBytes: 50, shared: false },
     ...(extra.shared ?? cluster !== null ? [{ path: 'C:\\ClusterStorage\\Volume1', totalBytes: 100, freeBytes: 80, shared: true }] : []),
   ];
   return {
-    name, cluster, connected: extra.connected ?? true, lastSuccess: null, lastError: null, vmCount: 0,
+    name, cluster, connected: extra.connected ?? true, vmCount: 0,
+    lastSuccess: extra.neverSeen || extra.connected === false ? null : '2026-01-01T00:00:00Z',
+    lastError: extra.neverSeen || extra.connected !== false ? null : { code: 'REMOTE_CONNECT', message: 'connect ECONNREFUSED', time: '2026-01-01T00:00:00Z' },
     facts: {
       computerName: name, fqdn: `${name}.lab.test`, cpuCores: 8, logicalProcessors: 16, memoryTotalBytes: 64, memoryFreeBytes: free,
       switches: (extra.switches ?? ['External']).map((s) => ({ name: s, id: '00000000-0000-0000-0000-000000000000', type: 'External' as const, managementVlanId: null, allowedVlanIds: [] })),
@@ -45,9 +47,11 @@ describe('placement', () => {
     assert.throws(() => place(estate, { cluster: 'CLU01', image: 'Debian-12', switches: ['External'], clustered: false }), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'PLACEMENT_FAILED');
       assert.match(error.message, /HV01: no golden image Debian-12/);
-      assert.match(error.message, /HV04: not connected/);
+      assert.match(error.message, /HV04: not connected \(connect ECONNREFUSED\)/);
       return true;
     });
+    const starting = [host('HV09', null, 90, { neverSeen: true, connected: false })];
+    assert.throws(() => place(starting, { host: 'HV09', image: 'Ubuntu-24.04', switches: [], clustered: false }), { code: 'PLACEMENT_FAILED', message: /HV09: not observed yet/ });
     assert.throws(() => place(estate, { host: 'HV02', image: 'Ubuntu-24.04', switches: ['External'], clustered: false }), { code: 'PLACEMENT_FAILED', message: /HV02: no switch External/ });
   });
 
