@@ -28,13 +28,14 @@ function Open-KvpKey {
     }
 }
 
-# The value of a host item, trimmed; $null while the host has not written it.
-function Get-KvpHostItem {
+# The trimmed string value $Name under the KVP registry key $Path; $null when absent.
+function Read-KvpValue {
     [CmdletBinding()]
     param(
+        [Parameter(Mandatory = $true)][string]$Path,
         [Parameter(Mandatory = $true)][string]$Name
     )
-    $key = Open-KvpKey -Path $script:ExternalKeyPath
+    $key = Open-KvpKey -Path $Path
     if ($null -eq $key) {
         return $null
     }
@@ -48,6 +49,15 @@ function Get-KvpHostItem {
         return $null
     }
     return ([string]$value).Trim($script:TrimCharacters)
+}
+
+# The value of a host item, trimmed; $null while the host has not written it.
+function Get-KvpHostItem {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][string]$Name
+    )
+    return Read-KvpValue -Path $script:ExternalKeyPath -Name $Name
 }
 
 function Set-KvpGuestItem {
@@ -84,20 +94,7 @@ function Get-KvpGuestItem {
     param(
         [Parameter(Mandatory = $true)][string]$Name
     )
-    $key = Open-KvpKey -Path $script:GuestKeyPath
-    if ($null -eq $key) {
-        return $null
-    }
-    try {
-        $value = $key.GetValue($Name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
-    }
-    finally {
-        $key.Dispose()
-    }
-    if ($null -eq $value) {
-        return $null
-    }
-    return ([string]$value).Trim($script:TrimCharacters)
+    return Read-KvpValue -Path $script:GuestKeyPath -Name $Name
 }
 
 # Polls a host item until it has a non-empty value or the deadline passes ($null then).

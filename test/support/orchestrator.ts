@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/src/index.ts';
 import { buildArtifacts } from '../../server/src/artifacts/build.ts';
 import { loadConfig } from '../../server/src/config/load.ts';
-import { createServices, agentDownloadUrl, type Services } from '../../server/src/services.ts';
+import { createServices, agentDownloadUrl, type HostTarget, type Services } from '../../server/src/services.ts';
 import { buildApp } from '../../server/src/app.ts';
 import { Readiness } from '../../server/src/readiness.ts';
 import { DEFAULT_SSH, DEFAULT_WINRM, type RemotingSettings } from '../../server/src/remoting/settings.ts';
@@ -43,6 +43,23 @@ export async function artifactsWithVersion(version: string): Promise<string> {
   return dir;
 }
 
+/** How the orchestrator reaches a simulator's hosts: WinRM over HTTPS, Basic, its CA, per-host ports. */
+export function simulatorTarget(sim: Simulator): HostTarget {
+  const base: RemotingSettings = {
+    transport: 'winrm',
+    connectTimeoutMs: 5_000,
+    winrm: { ...DEFAULT_WINRM, auth: 'basic', useTls: true, port: 5986, username: sim.credentials.username, password: sim.credentials.password, caFile: sim.credentials.caFile, delegate: false },
+    ssh: { ...DEFAULT_SSH },
+  };
+  const rowOf = (host: string) => sim.hosts.find((h) => h.name === host);
+  return {
+    hosts: sim.hosts.map((h) => h.name),
+    remoting: base,
+    resolveAddress: (host) => rowOf(host)?.address,
+    settingsFor: (host) => ({ ...base, winrm: { ...base.winrm, port: rowOf(host)?.winrmHttpsPort ?? 5986 } }),
+  };
+}
+
 export interface TestOrchestrator {
   sim: Simulator;
   services: Services;
@@ -58,21 +75,9 @@ export async function startTestOrchestrator(options: { simulator: SimulatorOptio
   const dir = mkdtempSync(join(tmpdir(), 'aetherv-orch-'));
   const { config } = loadConfig({ ARTIFACTS_BASE_PATH: artifacts, DATABASE_URL: `sqlite:${join(dir, 'a.db')}`, INVENTORY_REFRESH_INTERVAL: '3600', ...options.env });
   const store = await openStore(config.database.url);
-  const base: RemotingSettings = {
-    transport: 'winrm',
-    connectTimeoutMs: 5_000,
-    winrm: { ...DEFAULT_WINRM, auth: 'basic', useTls: true, port: 5986, username: sim.credentials.username, password: sim.credentials.password, caFile: sim.credentials.caFile, delegate: false },
-    ssh: { ...DEFAULT_SSH },
-  };
-  const rowOf = (host: string) => sim.hosts.find((h) => h.name === host);
   let url = '';
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const services = createServices(config, {
-    hosts: sim.hosts.map((h) => h.name),
-    remoting: base,
-    resolveAddress: (host) => rowOf(host)?.address,
-    settingsFor: (host) => ({ ...base, winrm: { ...base.winrm, port: rowOf(host)?.winrmHttpsPort ?? 5986 } }),
-  }, () => store, logger, () => agentDownloadUrl(undefined, url));
+  const services = createServices(config, simulatorTarget(sim), () => store, logger, () => agentDownloadUrl(undefined, url));
   const app = await buildApp({ config, readiness: new Readiness(), logger, services });
   await app.listen({ port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

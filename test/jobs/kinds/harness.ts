@@ -9,11 +9,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../simulator/src/index.ts';
-import { buildArtifacts } from '../../../server/src/artifacts/build.ts';
+import { testArtifacts, simulatorTarget } from '../../support/orchestrator.ts';
 import { loadConfig } from '../../../server/src/config/load.ts';
 import { createServices, type Services } from '../../../server/src/services.ts';
-import { DEFAULT_SSH, DEFAULT_WINRM, type RemotingSettings } from '../../../server/src/remoting/settings.ts';
-import { REPOSITORY_ROOT } from '../../../server/src/version.ts';
 import { isAppError } from '../../../server/src/errors.ts';
 import { AgentClient } from '../../../server/src/agent/client.ts';
 import { JobEngine } from '../../../server/src/jobs/engine.ts';
@@ -22,17 +20,8 @@ import type { JobServices, JobSettings } from '../../../server/src/jobs/kind.ts'
 import { allKinds } from '../../../server/src/jobs/kinds/index.ts';
 import { openStore, type Store } from '../../../server/src/store/store.ts';
 
-let artifactsDir: string | undefined;
-
-export async function artifacts(): Promise<string> {
-  if (artifactsDir) return artifactsDir;
-  const dir = mkdtempSync(join(tmpdir(), 'aetherv-kinds-artifacts-'));
-  const built = await buildArtifacts({ root: REPOSITORY_ROOT, outDir: dir });
-  artifactsDir = dir;
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  void built;
-  return dir;
-}
+/** This checkout's artifacts, built once per test process (test/support/orchestrator.ts). */
+export const artifacts = testArtifacts;
 
 export interface Harness {
   sim: Simulator;
@@ -52,20 +41,8 @@ export async function startHarness(options: SimulatorOptions & { settings?: Part
   const { settings, env, retries, hostSlots, ...simOptions } = options;
   const sim = await startSimulator({ ports: { winrm: 0, winrmHttps: 0, ssh: 0, control: 0 }, timeScale: 0.01, hosts: 1, vmsPerHost: 1, preinstallAgentFrom: dir, ...simOptions });
   const { config } = loadConfig({ ARTIFACTS_BASE_PATH: dir, INVENTORY_REFRESH_INTERVAL: '3600', ...env });
-  const base: RemotingSettings = {
-    transport: 'winrm',
-    connectTimeoutMs: 5_000,
-    winrm: { ...DEFAULT_WINRM, auth: 'basic', useTls: true, port: 5986, username: sim.credentials.username, password: sim.credentials.password, caFile: sim.credentials.caFile, delegate: false },
-    ssh: { ...DEFAULT_SSH },
-  };
-  const rowOf = (host: string) => sim.hosts.find((h) => h.name === host);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const services = createServices(config, {
-    hosts: sim.hosts.map((h) => h.name),
-    remoting: base,
-    resolveAddress: (host) => rowOf(host)?.address,
-    settingsFor: (host) => ({ ...base, winrm: { ...base.winrm, port: rowOf(host)?.winrmHttpsPort ?? 5986 } }),
-  }, () => undefined, logger, () => 'http://127.0.0.1:9/agent');
+  const services = createServices(config, simulatorTarget(sim), () => undefined, logger, () => 'http://127.0.0.1:9/agent');
   await services.inventory.refreshAll();
   const version = (await import('node:fs')).readFileSync(join(dir, 'version'), 'utf8').trim();
   const jobServices: JobServices = {
