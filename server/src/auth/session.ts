@@ -63,6 +63,8 @@ export function safeReturnPath(value: unknown): string {
   try {
     const resolved = new URL(value, 'http://orchestrator.invalid');
     if (resolved.origin !== 'http://orchestrator.invalid') return '/';
+    // Dot segments can collapse into a protocol-relative path: "/..//evil" resolves to "//evil".
+    if (resolved.pathname.startsWith('//')) return '/';
     return `${resolved.pathname}${resolved.search}${resolved.hash}`;
   } catch {
     return '/';
