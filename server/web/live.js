@@ -17,6 +17,8 @@ export class LiveConnection {
     this.topics = new Set();
     /** @type {number | undefined} the seq of the last event seen; undefined until the first welcome */
     this.lastSeq = undefined;
+    /** @type {string | undefined} the server stream lastSeq counts in (a restarted server has a new one) */
+    this.stream = undefined;
     /** @type {WebSocket | undefined} */
     this.socket = undefined;
     this.attempt = 0;
@@ -74,9 +76,10 @@ export class LiveConnection {
   /** @param {string[]} topics */
   sendSubscribe(topics) {
     if (topics.length === 0 || this.socket?.readyState !== WebSocket.OPEN) return;
-    /** @type {{ action: string, topics: string[], lastSeq?: number }} */
+    /** @type {{ action: string, topics: string[], lastSeq?: number, stream?: string }} */
     const message = { action: 'subscribe', topics };
     if (this.lastSeq !== undefined) message.lastSeq = this.lastSeq;
+    if (this.stream !== undefined) message.stream = this.stream;
     this.socket.send(JSON.stringify(message));
   }
 
@@ -95,10 +98,13 @@ export class LiveConnection {
     if (message.type === 'welcome') {
       // First connection: start from now (the page has just fetched the current state).
       if (this.lastSeq === undefined) this.lastSeq = message.lastSeq;
+      // Seq numbers count within one server stream; keep the stream the lastSeq belongs to.
+      if (this.stream === undefined) this.stream = message.stream;
       return;
     }
     if (message.type === 'reload') {
       this.lastSeq = message.lastSeq;
+      this.stream = message.stream;
       this.handlers.onReload();
       return;
     }

@@ -62,6 +62,27 @@ describe('event bus and WebSocket hub', () => {
     hub.close();
   });
 
+  it('tells a client whose lastSeq comes from another stream (a restart, another replica) to reload', () => {
+    const before = new EventBus();
+    before.publish('inventory', 'vm.added', {});
+    before.publish('inventory', 'vm.added', {});
+    const restarted = new EventBus();
+    restarted.publish('inventory', 'vm.updated', {});
+    restarted.publish('inventory', 'vm.updated', {});
+    restarted.publish('inventory', 'vm.updated', {});
+    const hub = new WebSocketHub(restarted, { heartbeatMs: 60_000 });
+    const s = new FakeSocket();
+    const h = hub.attach(s, LABORATORY_ADMIN);
+    assert.equal(s.sent[0]!.stream, restarted.streamId);
+    h.onMessage(JSON.stringify({ action: 'subscribe', topics: ['inventory'], lastSeq: 2, stream: before.streamId }));
+    assert.ok(s.sent.some((m) => m.type === 'reload' && m.stream === restarted.streamId));
+    assert.equal(s.events().length, 0, 'seq 3 of the new stream is not what the client missed');
+    const same = new FakeSocket();
+    hub.attach(same, LABORATORY_ADMIN).onMessage(JSON.stringify({ action: 'subscribe', topics: ['inventory'], lastSeq: 2, stream: restarted.streamId }));
+    assert.deepEqual(same.events().map((e) => e.seq), [3]);
+    hub.close();
+  });
+
   it('drops a slow client without affecting the others', () => {
     const bus = new EventBus();
     const hub = new WebSocketHub(bus, { heartbeatMs: 60_000, maxBufferedBytes: 1000 });

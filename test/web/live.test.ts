@@ -57,12 +57,12 @@ describe('LiveConnection (server/web/live.js)', () => {
     assert.equal(first.url, 'wss://aetherv.example.com/ws');
     first.open();
     assert.deepEqual(first.sent, [{ action: 'subscribe', topics: ['inventory', 'jobs'] }], 'no lastSeq before the first welcome');
-    first.receive({ type: 'welcome', lastSeq: 10 });
+    first.receive({ type: 'welcome', stream: 's1', lastSeq: 10 });
     first.receive({ topic: 'inventory', type: 'vm.updated', seq: 11, data: {} });
     first.receive({ topic: 'jobs', type: 'job.updated', seq: 13, data: {} });
     assert.deepEqual(events, [11, 13]);
     live.subscribe(['jobs:abc']);
-    assert.deepEqual(first.sent.at(-1), { action: 'subscribe', topics: ['jobs:abc'], lastSeq: 13 });
+    assert.deepEqual(first.sent.at(-1), { action: 'subscribe', topics: ['jobs:abc'], lastSeq: 13, stream: 's1' });
 
     first.drop();
     assert.equal(statuses.at(-1), 'offline');
@@ -71,9 +71,10 @@ describe('LiveConnection (server/web/live.js)', () => {
     const second = FakeSocket.instances.at(-1)!;
     assert.notEqual(second, first, 'reconnected by itself');
     second.open();
-    second.receive({ type: 'welcome', lastSeq: 20 });
-    assert.deepEqual(second.sent, [{ action: 'subscribe', topics: ['inventory', 'jobs', 'jobs:abc'], lastSeq: 13 }], 'resumes after the last event it saw');
-    second.receive({ type: 'reload', lastSeq: 20 });
+    second.receive({ type: 'welcome', stream: 's2', lastSeq: 20 });
+    assert.deepEqual(second.sent, [{ action: 'subscribe', topics: ['inventory', 'jobs', 'jobs:abc'], lastSeq: 13, stream: 's1' }], 'resumes after the last event it saw, in the stream it saw it in');
+    second.receive({ type: 'reload', stream: 's2', lastSeq: 20 });
+    assert.equal(live.stream, 's2');
     assert.equal(reloads, 1);
     assert.equal(live.lastSeq, 20);
     second.receive({ topic: 'inventory', type: 'vm.updated', seq: 19, data: {} });

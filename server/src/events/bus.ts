@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * The event bus: every change the service makes or observes (inventory, hosts, jobs,
  * notifications) is published here once, numbered with a process-wide sequence, and kept in
@@ -24,6 +26,11 @@ export interface ReplayResult {
 }
 
 export class EventBus {
+  /**
+   * Names this sequence of seq numbers: a new process (or another replica) starts again at 1,
+   * so a `lastSeq` means something only together with the stream it came from.
+   */
+  readonly streamId = randomUUID();
   private seq = 0;
   private readonly ring: BusEvent[] = [];
   private readonly listeners = new Set<BusListener>();

@@ -57,7 +57,7 @@ export class WebSocketHub {
   attach(socket: HubSocket, principal: Principal): { onMessage: (raw: string) => void; onPong: () => void; onClose: () => void } {
     const connection: Connection = { socket, principal, topics: new Set(), alive: true };
     this.connections.add(connection);
-    this.send(connection, { type: 'welcome', lastSeq: this.bus.lastSeq, principal: { subject: principal.subject, name: principal.name, roles: principal.roles } });
+    this.send(connection, { type: 'welcome', stream: this.bus.streamId, lastSeq: this.bus.lastSeq, principal: { subject: principal.subject, name: principal.name, roles: principal.roles } });
     return {
       onMessage: (raw) => this.handle(connection, raw),
       onPong: () => { connection.alive = true; },
@@ -73,7 +73,7 @@ export class WebSocketHub {
   }
 
   private handle(connection: Connection, raw: string): void {
-    let message: { action?: unknown; topics?: unknown; lastSeq?: unknown };
+    let message: { action?: unknown; topics?: unknown; lastSeq?: unknown; stream?: unknown };
     try {
       message = JSON.parse(raw) as typeof message;
     } catch {
@@ -90,7 +90,14 @@ export class WebSocketHub {
         if (denied.length > 0) this.send(connection, { type: 'error', message: `not allowed to read: ${denied.join(', ')}` });
         for (const t of accepted) connection.topics.add(t);
         this.send(connection, { type: 'subscribed', topics: [...connection.topics], lastSeq: this.bus.lastSeq });
-        if (typeof message.lastSeq === 'number' && accepted.length > 0) this.replay(connection, message.lastSeq, new Set(accepted));
+        if (typeof message.lastSeq === 'number' && accepted.length > 0) {
+          // A seq from another stream (the server restarted, or another replica) says nothing here.
+          if (typeof message.stream === 'string' && message.stream !== this.bus.streamId) {
+            this.send(connection, { type: 'reload', reason: 'the server restarted (or this is another replica): reload the current state', stream: this.bus.streamId, lastSeq: this.bus.lastSeq });
+          } else {
+            this.replay(connection, message.lastSeq, new Set(accepted));
+          }
+        }
         return;
       }
       case 'unsubscribe':
@@ -108,7 +115,7 @@ export class WebSocketHub {
   private replay(connection: Connection, afterSeq: number, topics: Set<string>): void {
     const { complete, events } = this.bus.replay(afterSeq, (topic) => topics.has(topic));
     if (!complete) {
-      this.send(connection, { type: 'reload', reason: 'missed events are no longer buffered; reload the current state', lastSeq: this.bus.lastSeq });
+      this.send(connection, { type: 'reload', reason: 'missed events are no longer buffered; reload the current state', stream: this.bus.streamId, lastSeq: this.bus.lastSeq });
       return;
     }
     for (const e of events) this.send(connection, e);
