@@ -24,6 +24,11 @@ function Invoke-IsoAttach {
         throw (New-AgentError -Code 'PATH_NOT_FOUND' -Message "ISO $isoPath does not exist." -Details @{ path = $isoPath })
     }
     $drives = @(Get-VMDvdDrive -VM $vm -ErrorAction Stop)
+    # Hyper-V cannot hot-add a DVD drive (IDE or SCSI); changing the media of an existing one
+    # works in any state. Refuse before copying anything.
+    if ($drives.Count -eq 0 -and [string]$vm.State -ne 'Off') {
+        throw (New-AgentStateError -Vm $vm -Message 'Adding a DVD drive needs the VM Off')
+    }
     $target = $isoPath
     if (Test-AgentPathUnder -Path $isoPath -Folder $Context.InstallDirectory) {
         $target = Get-AgentIsoCopyPath -Vm $vm -IsoPath $isoPath

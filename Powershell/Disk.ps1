@@ -28,11 +28,37 @@ function Test-AgentFileAttached {
     return $false
 }
 
+function Find-AgentDifferencingChild {
+    # The path of an attached disk whose parent chain contains $Path, else $null: deleting a
+    # parent would break that child.
+    param([Parameter(Mandatory = $true)] [string] $Path)
+    foreach ($drive in @(Get-VM -ErrorAction Stop | Get-VMHardDiskDrive -ErrorAction Stop)) {
+        $current = [string]$drive.Path
+        for ($depth = 0; $depth -lt 64 -and -not [string]::IsNullOrEmpty($current); $depth++) {
+            $parent = $null
+            try {
+                $parent = [string](Get-VHD -Path $current -ErrorAction Stop).ParentPath
+            } catch {
+                break
+            }
+            if ([string]::Equals($parent, $Path, [System.StringComparison]::OrdinalIgnoreCase)) {
+                return [string]$drive.Path
+            }
+            $current = $parent
+        }
+    }
+    return $null
+}
+
 function Resolve-AgentDiskSlot {
     # Picks (or checks) the controller slot of a new disk; CONTROLLER_LOCATION_IN_USE when the
     # slot is taken or does not exist for this generation.
     param([Parameter(Mandatory = $true)] [object] $Vm, [Parameter(Mandatory = $true)] [hashtable] $Params)
+    # New-VM gives a generation 1 VM IDE controllers only; generation 2 has SCSI only.
     $type = 'SCSI'
+    if ([int]$Vm.Generation -eq 1) {
+        $type = 'IDE'
+    }
     if ($null -ne $Params.controllerType) {
         $type = [string]$Params.controllerType
     }
@@ -154,6 +180,13 @@ function Invoke-DiskDelete {
     $diskId = [string]$drive.Id
     if ([string]$drive.ControllerType -eq 'IDE' -and [string]$vm.State -ne 'Off') {
         throw (New-AgentStateError -Vm $vm -Message 'Removing an IDE disk needs the VM Off')
+    }
+    if ([bool]$Params.deleteFile -and -not [string]::IsNullOrEmpty($path)) {
+        # Checked before detaching, so a refusal leaves the VM as it was.
+        $child = Find-AgentDifferencingChild -Path $path
+        if ($null -ne $child) {
+            throw (New-AgentError -Code 'FILE_IN_USE' -Message "$path is the parent of differencing disk $child." -Details @{ path = $path })
+        }
     }
     Remove-VMHardDiskDrive -VMHardDiskDrive $drive -ErrorAction Stop
     Write-AgentLog -Level 'info' -Message "Detached $path."

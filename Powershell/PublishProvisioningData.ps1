@@ -14,8 +14,9 @@ function Invoke-KvpSet {
         if ($item -isnot [hashtable] -or $item['key'] -isnot [string] -or $item['key'].Length -eq 0 -or $item['value'] -isnot [string]) {
             throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Each of 'items' needs a string key and a string value.")
         }
-        if ([System.Text.Encoding]::UTF8.GetByteCount($item['value']) -gt 2048 -or [System.Text.Encoding]::UTF8.GetByteCount($item['key']) -gt 512) {
-            throw (New-AgentError -Code 'INVALID_PARAMS' -Message "KVP item '$($item['key'])' exceeds the pool limits (512-byte key, 2,048-byte value).")
+        if ([System.Text.Encoding]::UTF8.GetByteCount($item['value']) -gt 2048 -or [System.Text.Encoding]::UTF8.GetByteCount($item['key']) -ge 512) {
+            # The pool's 512-byte key field ends with a NUL, so a key has at most 511 bytes.
+            throw (New-AgentError -Code 'INVALID_PARAMS' -Message "A KVP item exceeds the pool limits (511-byte key, 2,048-byte value).")
         }
     }
     $system = Get-AgentMsvmComputerSystem -VmId $vmId

@@ -6,6 +6,15 @@ function Find-AgentVmByName {
     return @(Get-VM -ErrorAction Stop | Where-Object { [string]::Equals($_.Name, $Name, [System.StringComparison]::OrdinalIgnoreCase) })
 }
 
+function Assert-AgentCpuCount {
+    # INVALID_PARAMS before Set-VMProcessor fails with an error of no useful category.
+    param([Parameter(Mandatory = $true)] [int] $Count)
+    $logical = [int](Get-VMHost -ErrorAction Stop).LogicalProcessorCount
+    if ($Count -lt 1 -or $Count -gt $logical) {
+        throw (New-AgentError -Code 'INVALID_PARAMS' -Message "cpuCount $Count exceeds the host's $logical logical processors.")
+    }
+}
+
 function Set-AgentVmMemory {
     # Validates a memory object of vm.create / vm.update and applies only what changes, so that
     # settings Hyper-V allows on a running VM (dynamic minimum/maximum) are not refused because
@@ -72,6 +81,7 @@ function Invoke-VmCreate {
     if ($generation -eq 1 -and $null -ne $Params.secureBootTemplate) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message 'secureBootTemplate applies to generation 2 VMs only.')
     }
+    Assert-AgentCpuCount -Count ([int]$Params.cpuCount)
     $sameName = @(Find-AgentVmByName -Name $name)
     if ($sameName.Count -gt 0) {
         throw (New-AgentError -Code 'VM_NAME_CONFLICT' -Message "A VM named '$name' already exists on this host." -Details @{ vmId = $sameName[0].Id.ToString() })
@@ -86,6 +96,9 @@ function Invoke-VmCreate {
         Assert-AgentAbsolutePath -Path $bootDisk -Name 'bootDiskPath'
         if (-not (Test-Path -LiteralPath $bootDisk -PathType Leaf)) {
             throw (New-AgentError -Code 'PATH_NOT_FOUND' -Message "Boot disk $bootDisk does not exist." -Details @{ path = $bootDisk })
+        }
+        if (Test-AgentFileAttached -Path $bootDisk) {
+            throw (New-AgentError -Code 'FILE_IN_USE' -Message "$bootDisk is already attached to a VM." -Details @{ path = $bootDisk })
         }
     }
     $null = New-Item -ItemType Directory -Path $path -Force -ErrorAction Stop
@@ -185,6 +198,9 @@ function Invoke-ClusterRemoveVm {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId'
     $vm = Get-AetherVm -Id $Params.vmId
+    if ($null -eq (Get-AgentClusterName)) {
+        throw (New-AgentError -Code 'NOT_CLUSTERED' -Message 'This host is not a member of a failover cluster.')
+    }
     $removed = Remove-AgentClusterRole -Vm $vm
     return [ordered]@{ vm = (Get-AgentVmRecord -VmId $vm.Id); roleRemoved = $removed }
 }

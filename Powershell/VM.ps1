@@ -5,8 +5,11 @@ function Invoke-VmUpdate {
     Assert-AgentParam -Params $Params -Name 'vmId'
     $vm = Get-AetherVm -Id $Params.vmId
     $isOff = [string]$vm.State -eq 'Off'
-    if ($null -ne $Params.cpuCount -and [int]$Params.cpuCount -ne [int]$vm.ProcessorCount -and -not $isOff) {
-        throw (New-AgentStateError -Vm $vm -Message 'Changing the CPU count needs the VM Off')
+    if ($null -ne $Params.cpuCount -and [int]$Params.cpuCount -ne [int]$vm.ProcessorCount) {
+        if (-not $isOff) {
+            throw (New-AgentStateError -Vm $vm -Message 'Changing the CPU count needs the VM Off')
+        }
+        Assert-AgentCpuCount -Count ([int]$Params.cpuCount)
     }
     $memory = $Params.memory
     if ($null -ne $memory) {
@@ -14,9 +17,11 @@ function Invoke-VmUpdate {
             throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'memory' must be an object.")
         }
         $changesDynamic = $null -ne $memory['dynamic'] -and [bool]$memory['dynamic'] -ne [bool]$vm.DynamicMemoryEnabled
-        $changesStaticStartup = -not [bool]$vm.DynamicMemoryEnabled -and $null -ne $memory['startupBytes'] -and [long]$memory['startupBytes'] -ne [long]$vm.MemoryStartup
-        if (($changesDynamic -or $changesStaticStartup) -and -not $isOff) {
-            throw (New-AgentStateError -Vm $vm -Message 'Changing dynamic memory or the startup memory of a static-memory VM needs the VM Off')
+        # Startup memory is fixed while the VM runs, with dynamic memory too; only the dynamic
+        # minimum and maximum may change then.
+        $changesStartup = $null -ne $memory['startupBytes'] -and [long]$memory['startupBytes'] -ne [long]$vm.MemoryStartup
+        if (($changesDynamic -or $changesStartup) -and -not $isOff) {
+            throw (New-AgentStateError -Vm $vm -Message 'Changing dynamic memory or the startup memory needs the VM Off')
         }
     }
     if ($null -ne $Params.name -and [string]$Params.name -cne [string]$vm.Name) {

@@ -117,7 +117,8 @@ export function seedVms(rng: Rng, host: HostModel, hostIndex: number, count: num
     const diskPath = joinPath(folder, `${name}.vhdx`);
     const store = fileStoreFor(host, diskPath);
     store.put({ kind: 'vhdx', path: diskPath, sizeBytes: img.sizeBytes, fileSizeBytes: img.fileSizeBytes + rng.int(0, 40) * GIB, type: 'Dynamic', parentPath: null, os: { family: img.family, name: img.osName, generation: img.generation } });
-    vm.disks.push({ path: diskPath, controllerType: 'SCSI', controllerNumber: 0, controllerLocation: 0 });
+    // Generation 1 boots from IDE only (and has no SCSI controller unless one is added).
+    vm.disks.push({ path: diskPath, controllerType: img.generation === 2 ? 'SCSI' : 'IDE', controllerNumber: 0, controllerLocation: 0 });
     const vlan = rng.pick([null, 100, 200]);
     const ip = `10.${(hostIndex >> 8) & 255}.${hostIndex & 255}.${10 + i}`;
     vm.nics.push({ adapterId: rng.guid(), name: 'Network Adapter', macAddress: rng.mac(), dynamicMac: true, switchName: 'External', vlanId: vlan, ipAddresses: [ip] });

@@ -17,8 +17,10 @@ export async function clusterAddVm(ctx: OpContext, p: OpParams): Promise<Record<
   const vm = requireVm(ctx, p.vmId);
   const cluster = requireCluster(ctx.host, p.cluster);
   const shared = normalize(cluster.sharedStoragePath) + '\\';
-  const local = [vm.configurationPath, ...vm.disks.map((d) => d.path)].find((path) => !normalize(path).startsWith(shared));
-  if (local !== undefined) throw new AgentFailure('STORAGE_NOT_SHARED', `'${local}' is not on a Cluster Shared Volume; the role would fail over without it.`, { path: local });
+  // The DVD's ISO counts too: a node without the file could not start the role.
+  const files = [vm.configurationPath, ...vm.disks.map((d) => d.path), ...(vm.dvd?.path ? [vm.dvd.path] : [])];
+  const local = files.filter((path) => !normalize(path).startsWith(shared));
+  if (local.length > 0) throw new AgentFailure('STORAGE_NOT_SHARED', `VM files are not on shared cluster storage: ${local.join(', ')}.`, { paths: local });
   await ctx.sleep(1200);
   if (!vm.clustered) ctx.log('info', `Added ${vm.name} as a virtual machine role of ${cluster.name}`);
   vm.clustered = true;

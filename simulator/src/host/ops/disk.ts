@@ -16,8 +16,11 @@ function occupied(vm: VmModel, type: 'SCSI' | 'IDE', controller: number): Set<nu
 
 function place(vm: VmModel, p: OpParams): Omit<DiskModel, 'path'> {
   const type: 'SCSI' | 'IDE' = p.controllerType ?? (vm.generation === 2 ? 'SCSI' : 'IDE');
-  if (type === 'IDE' && vm.generation === 2) throw new AgentFailure('INVALID_PARAMS', 'Generation 2 virtual machines have no IDE controller.');
-  const maxController = type === 'IDE' ? 1 : 3;
+  // error-codes.json: CONTROLLER_LOCATION_IN_USE also covers a controller the generation lacks.
+  if (type === 'IDE' && vm.generation === 2) throw new AgentFailure('CONTROLLER_LOCATION_IN_USE', 'Generation 2 virtual machines have no IDE controller.');
+  // New-VM gives a generation 2 VM one SCSI controller (0) and a generation 1 VM none.
+  if (type === 'SCSI' && vm.generation === 1) throw new AgentFailure('CONTROLLER_LOCATION_IN_USE', 'The virtual machine has no SCSI controller.');
+  const maxController = type === 'IDE' ? 1 : 0;
   const maxLocation = type === 'IDE' ? 1 : 63;
   if ((p.controllerNumber ?? 0) > maxController || (p.controllerLocation ?? 0) > maxLocation) {
     throw new AgentFailure('CONTROLLER_LOCATION_IN_USE', `${type} controller ${p.controllerNumber ?? 0} location ${p.controllerLocation ?? 0} does not exist.`);

@@ -73,7 +73,8 @@ export async function vmCreate(ctx: OpContext, p: OpParams): Promise<Record<stri
 export async function vmUpdate(ctx: OpContext, p: OpParams): Promise<Record<string, unknown>> {
   const vm = requireVm(ctx, p.vmId);
   if (vm.busy) throw invalidState('Changing the virtual machine', vm.state);
-  if (p.name !== undefined && nameTaken(ctx, p.name, vm)) throw new AgentFailure('VM_NAME_CONFLICT', `A virtual machine named '${p.name as string}' already exists on ${ctx.host.name}.`);
+  const sameName = p.name !== undefined ? nameTaken(ctx, p.name, vm) : undefined;
+  if (sameName) throw new AgentFailure('VM_NAME_CONFLICT', `A virtual machine named '${p.name as string}' already exists on ${ctx.host.name}.`, { vmId: sameName.id });
   if (p.cpuCount !== undefined) {
     if (p.cpuCount !== vm.cpuCount && vm.state !== 'Off') throw invalidState('Changing the processor count', vm.state);
     if (p.cpuCount > ctx.host.logicalProcessors) throw new AgentFailure('INVALID_PARAMS', `cpuCount ${p.cpuCount} exceeds the host's ${ctx.host.logicalProcessors} logical processors.`);
@@ -102,21 +103,49 @@ export async function vmUpdate(ctx: OpContext, p: OpParams): Promise<Record<stri
 export async function vmDelete(ctx: OpContext, p: OpParams): Promise<Record<string, unknown>> {
   const vm = requireVm(ctx, p.vmId);
   if (vm.busy) throw invalidState('Removing the virtual machine', vm.state);
-  if (vm.state !== 'Off' && vm.state !== 'Saved') {
+  // vm.delete.params: a VM that is not Off (Saved included: its saved state is discarded) needs force.
+  if (vm.state !== 'Off') {
     if (!p.force) throw invalidState('Removing the virtual machine (pass force to turn it off first)', vm.state);
     ctx.log('warn', `Turning off ${vm.name} before removal`);
-    await ctx.sleep(DURATIONS.turnOff);
+    if (vm.state !== 'Saved') await ctx.sleep(DURATIONS.turnOff);
   }
   stopGuest(vm);
   vm.state = 'Off';
   const clusterRoleRemoved = vm.clustered;
   const deletedFiles: string[] = [];
   if (vm.dvd?.path && removeIsoCopy(ctx.host, vm, vm.dvd.path)) deletedFiles.push(vm.dvd.path);
-  if (p.deleteDisks) {
-    for (const d of vm.disks) if (storeFor(ctx.host, d.path).delete(d.path)) deletedFiles.push(d.path);
-    deletedFiles.push(...storeFor(ctx.host, vm.configurationPath).removeTree(vm.configurationPath));
-  }
   await ctx.sleep(DURATIONS.small);
   ctx.host.vms.delete(vm.id);
+  if (p.deleteDisks) deletedFiles.push(...deleteVmFiles(ctx, vm));
   return { vmId: vm.id, name: vm.name, deletedFiles, clusterRoleRemoved };
+}
+
+/**
+ * As the agent does: each disk and its differencing parents inside the VM folder (never a golden
+ * image elsewhere, never a file another VM uses), then the folder once no file remains in it.
+ */
+function deleteVmFiles(ctx: OpContext, vm: VmModel): string[] {
+  const folder = vm.configurationPath;
+  const inFolder = (path: string): boolean => normalize(path).startsWith(normalize(folder) + '\\');
+  const deleted: string[] = [];
+  for (const d of vm.disks) {
+    let path: string | null = d.path;
+    for (let depth = 0; path !== null && depth < 64; depth++) {
+      const file = lookupFile(ctx.host, path);
+      if (attachedTo(ctx.host, path)) ctx.log('warn', `Keeping ${path}: another VM uses it.`);
+      else if (storeFor(ctx.host, path).delete(path)) deleted.push(path);
+      const parent: string | null = file?.kind === 'vhdx' ? file.parentPath : null;
+      path = parent !== null && inFolder(parent) ? parent : null;
+    }
+  }
+  const store = storeFor(ctx.host, folder);
+  const remaining = store.list(folder).length;
+  if (!store.exists(folder)) return deleted;
+  if (remaining === 0) {
+    store.removeTree(folder);
+    deleted.push(folder);
+  } else {
+    ctx.log('warn', `Keeping ${folder}: ${remaining} file(s) remain in it.`);
+  }
+  return deleted;
 }
