@@ -31,6 +31,15 @@ interface Connection {
   alive: boolean;
 }
 
+/** How many topics one connection may hold (fixed topics plus jobs:<id> ones). */
+export const MAX_TOPICS_PER_CONNECTION = 256;
+
+/** The first few of a client's strings, each cut short: error messages echo them back. */
+function shortList(items: string[]): string {
+  const shown = items.slice(0, 5).map((t) => (t.length > 80 ? `${t.slice(0, 80)}…` : t)).join(', ');
+  return items.length > 5 ? `${shown} and ${items.length - 5} more` : shown;
+}
+
 /** Close codes (RFC 6455 + registered): 1008 policy, 1013 try again later. */
 export const CLOSE_SLOW_CONSUMER = 1013;
 
@@ -85,10 +94,12 @@ export class WebSocketHub {
       case 'subscribe': {
         const bad = topics.filter((t) => !isValidTopic(t));
         const denied = topics.filter((t) => isValidTopic(t) && !this.canRead(connection.principal, t));
-        const accepted = topics.filter((t) => isValidTopic(t) && this.canRead(connection.principal, t));
-        if (bad.length > 0) this.send(connection, { type: 'error', message: `unknown topic(s): ${bad.join(', ')}; valid: inventory, hosts, jobs, jobs:<id>, notifications` });
-        if (denied.length > 0) this.send(connection, { type: 'error', message: `not allowed to read: ${denied.join(', ')}` });
-        for (const t of accepted) connection.topics.add(t);
+        const readable = topics.filter((t) => isValidTopic(t) && this.canRead(connection.principal, t));
+        // Every jobs:<id> is a valid topic: without a cap one client could grow its set without end.
+        const accepted = readable.filter((t) => connection.topics.has(t) || (connection.topics.size < MAX_TOPICS_PER_CONNECTION && connection.topics.add(t)));
+        if (bad.length > 0) this.send(connection, { type: 'error', message: `unknown topic(s): ${shortList(bad)}; valid: inventory, hosts, jobs, jobs:<id>, notifications` });
+        if (denied.length > 0) this.send(connection, { type: 'error', message: `not allowed to read: ${shortList(denied)}` });
+        if (accepted.length < readable.length) this.send(connection, { type: 'error', message: `at most ${MAX_TOPICS_PER_CONNECTION} topics per connection: not subscribed to ${shortList(readable.filter((t) => !accepted.includes(t)))}; unsubscribe from some first` });
         this.send(connection, { type: 'subscribed', topics: [...connection.topics], lastSeq: this.bus.lastSeq });
         if (typeof message.lastSeq === 'number' && accepted.length > 0) {
           // A seq from another stream (the server restarted, or another replica) says nothing here.
