@@ -73,8 +73,10 @@ function Invoke-VmDelete {
     $force = [bool]$Params.force
     $deleteDisks = [bool]$Params.deleteDisks
     $state = [string]$vm.State
-    if ($state -ne 'Off' -and -not $force) {
-        throw (New-AgentStateError -Vm $vm -Message 'Deleting a VM that is not Off needs force')
+    # Remove-VM takes a Saved VM as it is (its saved state goes with it); anything else that is
+    # not Off is turned off first, which needs force.
+    if ($state -ne 'Off' -and $state -ne 'Saved' -and -not $force) {
+        throw (New-AgentStateError -Vm $vm -Message 'Deleting a VM that is not Off or Saved needs force')
     }
     $vmId = $vm.Id
     $name = [string]$vm.Name

@@ -88,7 +88,7 @@ export type VmName = string;
  */
 export type WindowsPath2 = string;
 /**
- * A KVP item name (at most 512 bytes as UTF-8 in the pool).
+ * A KVP item name (at most 511 bytes as UTF-8: the pool's 512-byte key field ends with a NUL).
  */
 export type KvpKey = string;
 /**
@@ -422,7 +422,7 @@ export interface IsoDetachResult {
   isoPath: IsoPath | null;
 }
 /**
- * Create a VM (New-VM), Off, optionally with a boot disk on SCSI 0:0 (RegisterVM.ps1).
+ * Create a VM (New-VM), Off, optionally with a boot disk on SCSI 0:0 (generation 2) or IDE 0:0 (generation 1, which boots from IDE only) (RegisterVM.ps1).
  */
 export interface VmCreateParams {
   name: VmName;
@@ -464,7 +464,7 @@ export interface VmUpdateResult {
   vm: Vm;
 }
 /**
- * Remove the VM, its cluster role, and optionally its disks and folder. A VM that is not Off needs force (turned off first).
+ * Remove the VM, its cluster role, and optionally its disks and folder. A Saved VM is removed with its saved state; any other VM that is not Off needs force (turned off first).
  */
 export interface VmDeleteParams {
   vmId: VmId;
@@ -489,7 +489,7 @@ export interface VmPowerResult {
   previousState: VmState;
 }
 /**
- * Attach a VHDX to the VM: a new one (newDisk) or an existing file (e.g. from image.copy). Without a location, the first free SCSI location of the lowest controller.
+ * Attach a VHDX to the VM: a new one (newDisk) or an existing file (e.g. from image.copy). Without controllerType, SCSI on generation 2 and IDE on generation 1 (New-VM gives each only that kind); without a location, the first free location of the lowest controller.
  */
 export interface DiskCreateParams {
   vmId: VmId;

@@ -103,11 +103,11 @@ export async function vmUpdate(ctx: OpContext, p: OpParams): Promise<Record<stri
 export async function vmDelete(ctx: OpContext, p: OpParams): Promise<Record<string, unknown>> {
   const vm = requireVm(ctx, p.vmId);
   if (vm.busy) throw invalidState('Removing the virtual machine', vm.state);
-  // vm.delete.params: a VM that is not Off (Saved included: its saved state is discarded) needs force.
-  if (vm.state !== 'Off') {
+  // Remove-VM takes a Saved VM as it is (its saved state goes with it); a running one needs force.
+  if (vm.state !== 'Off' && vm.state !== 'Saved') {
     if (!p.force) throw invalidState('Removing the virtual machine (pass force to turn it off first)', vm.state);
     ctx.log('warn', `Turning off ${vm.name} before removal`);
-    if (vm.state !== 'Saved') await ctx.sleep(DURATIONS.turnOff);
+    await ctx.sleep(DURATIONS.turnOff);
   }
   stopGuest(vm);
   vm.state = 'Off';
