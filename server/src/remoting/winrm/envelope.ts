@@ -4,6 +4,7 @@
  * and optionally a ShellId selector and an option set).
  */
 import { randomUUID } from 'node:crypto';
+import { AppError } from '../../errors.ts';
 import { ACTIONS, ANONYMOUS_REPLY_TO, NS, SHELL_RESOURCE_URI, type ShellAction } from './namespaces.ts';
 
 export interface EnvelopeOptions {
@@ -21,10 +22,18 @@ export interface EnvelopeOptions {
   messageId?: string;
 }
 
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+// Tab, CR and LF as character references: a parser would turn a raw CR LF into LF, and any of
+// them into a space inside an attribute value.
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
+// Characters XML 1.0 cannot carry at all, not even as references (and unpaired surrogates).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Text for an XML element or a double-quoted attribute; refuses what no XML 1.0 document can hold. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch] ?? ch);
+  const bad = NOT_XML.exec(text);
+  if (bad) throw new AppError('INTERNAL', `a WS-Management request cannot carry the character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (at ${bad.index}): XML 1.0 has no way to write it`);
+  return text.replace(/[&<>"'\t\n\r]/g, (ch) => XML_ESCAPES[ch] ?? ch);
 }
 
 export function newMessageId(): string {
