@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { JobRecord, JobServices, StepContext } from './kind.ts';
 import type { HostSlots, Semaphore } from './limits.ts';
 import { abortReason } from './limits.ts';
+import type { SlotLeases } from './slots.ts';
 
 /** The worker a job holds while its code executes; released for waits. */
 export class WorkerPermit {
@@ -34,6 +35,8 @@ export interface ContextParts {
   logger: Logger;
   permit: WorkerPermit;
   slots: HostSlots;
+  /** Store-held slots shared by every replica (PostgreSQL); absent with SQLite. */
+  sharedSlots?: SlotLeases;
   log(level: 'info' | 'warn' | 'error', message: string): void;
   setTarget(target: { host?: string; vmId?: string }): Promise<void>;
   registerRollback(name: string, data: unknown): Promise<void>;
@@ -75,7 +78,8 @@ export function makeContext(parts: ContextParts, signal: AbortSignal): StepConte
       }
     },
     withHostSlot<T>(host: string, resource: string, work: () => Promise<T>): Promise<T> {
-      return parts.slots.run(host, resource, work, { signal, beforeWait: () => permit.give(), afterWait: () => permit.take() });
+      const shared = parts.sharedSlots ? { leases: parts.sharedSlots, jobId: parts.job.id } : undefined;
+      return parts.slots.run(host, resource, work, { signal, beforeWait: () => permit.give(), afterWait: () => permit.take(), shared });
     },
   };
 }

@@ -15,6 +15,7 @@ import { HostSlots, Semaphore } from './limits.ts';
 import { JobRepository, toSummary, type JobRow } from './repository.ts';
 import { JobRun } from './runner.ts';
 import { SecretBox } from './secrets.ts';
+import { StoreSlots } from './slots.ts';
 import { canonicalJson } from './canonical.ts';
 import { isFinished, type JobEventView, type JobListFilter, type JobSubmission, type JobSummary, type JobView } from './types.ts';
 
@@ -59,6 +60,7 @@ export class JobEngine {
   private timers: NodeJS.Timeout[] = [];
   private readonly leaseMs: number;
   private readonly maxInFlight: number;
+  private storeSlots: StoreSlots | undefined;
 
   constructor(private readonly options: JobEngineOptions) {
     const concurrency = options.concurrency ?? 64;
@@ -251,13 +253,19 @@ export class JobEngine {
     const free = this.maxInFlight - this.runs.size;
     const rows = await repo.claim(this.replicaId, [...this.kinds.keys()], free, this.leaseUntil(), [...this.runs.keys()]);
     for (const row of rows) {
-      const run = new JobRun({ repo, bus: this.options.bus, services: this.options.services, box: this.box, workers: this.workers, slots: this.slots, logger: this.options.logger }, this.kinds.get(row.kind)!, row);
+      const sharedSlots = repo.dialect === 'postgres' ? this.sharedSlots() : undefined;
+      const run = new JobRun({ repo, bus: this.options.bus, services: this.options.services, box: this.box, workers: this.workers, slots: this.slots, sharedSlots, logger: this.options.logger }, this.kinds.get(row.kind)!, row);
       const done = run.run().finally(() => {
         this.runs.delete(row.id);
         this.kick();
       });
       this.runs.set(row.id, { run, done });
     }
+  }
+
+  private sharedSlots(): StoreSlots {
+    this.storeSlots ??= new StoreSlots(() => this.repo.database, this.replicaId, () => this.leaseUntil());
+    return this.storeSlots;
   }
 
   private leaseUntil(): string {
@@ -267,7 +275,9 @@ export class JobEngine {
   private async heartbeat(): Promise<void> {
     try {
       const repo = this.repo;
-      const { cancelled, lost } = await repo.heartbeat(this.replicaId, [...this.runs.keys()], this.leaseUntil());
+      const leaseUntil = this.leaseUntil();
+      const { cancelled, lost } = await repo.heartbeat(this.replicaId, [...this.runs.keys()], leaseUntil);
+      if (repo.dialect === 'postgres') await this.sharedSlots().renew([...this.runs.keys()].filter((id) => !lost.includes(id)), leaseUntil);
       for (const id of lost) this.runs.get(id)?.run.stop('lost');
       for (const id of cancelled) {
         const row = await repo.row(id);

@@ -5,6 +5,7 @@
  * upstream fixed pool of six deadlocked exactly that way.
  */
 import { AppError } from '../errors.ts';
+import type { SlotLeases } from './slots.ts';
 
 /** A FIFO counting semaphore whose waiters can give up (abort) without leaking a permit. */
 export class Semaphore {
@@ -86,17 +87,30 @@ export class HostSlots {
     return semaphore;
   }
 
-  async run<T>(host: string, resource: string, work: () => Promise<T>, hooks: { signal?: AbortSignal; beforeWait?: () => void; afterWait?: () => Promise<void> } = {}): Promise<T> {
+  /**
+   * Runs work holding a slot. With `shared` (PostgreSQL, several replicas) the slot is also
+   * taken in the store, after this process's own queue, so the limit holds across replicas.
+   */
+  async run<T>(host: string, resource: string, work: () => Promise<T>, hooks: { signal?: AbortSignal; beforeWait?: () => void; afterWait?: () => Promise<void>; shared?: { leases: SlotLeases; jobId: string } } = {}): Promise<T> {
     const semaphore = this.semaphore(host, resource);
+    let release: (() => Promise<void>) | undefined;
     hooks.beforeWait?.();
     try {
       await semaphore.acquire(hooks.signal);
+      try {
+        if (hooks.shared) release = await hooks.shared.leases.acquire(resource, host, semaphore.capacity, hooks.shared.jobId, hooks.signal);
+      } catch (error) {
+        semaphore.release();
+        throw error;
+      }
     } finally {
       await hooks.afterWait?.();
     }
     try {
       return await work();
     } finally {
+      // A release that cannot reach the store is not fatal: the slot's lease then expires.
+      await release?.().catch(() => undefined);
       semaphore.release();
     }
   }

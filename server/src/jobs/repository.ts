@@ -35,6 +35,11 @@ export class JobRepository {
     return this.store.db;
   }
 
+  /** The database itself, for neighbours of the job tables (jobs/slots.ts). */
+  get database(): Kysely<Database> {
+    return this.store.db;
+  }
+
   get dialect(): 'sqlite' | 'postgres' {
     return this.store.dialect;
   }

@@ -10,6 +10,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { JobKind, JobRecord, JobServices, JobStep } from './kind.ts';
 import type { HostSlots, Semaphore } from './limits.ts';
 import { abortReason } from './limits.ts';
+import type { SlotLeases } from './slots.ts';
 import { makeContext, WorkerPermit, type ContextParts } from './context.ts';
 import { toStepView, toSummary, type JobRepository, type JobRow } from './repository.ts';
 import { redactText, redactValue, secretValues, type SecretBox } from './secrets.ts';
@@ -22,6 +23,8 @@ export interface RunnerDeps {
   box: SecretBox;
   workers: Semaphore;
   slots: HostSlots;
+  /** Slots held in the store so they bind every replica (PostgreSQL). */
+  sharedSlots?: SlotLeases;
   logger: Logger;
 }
 
@@ -238,7 +241,7 @@ export class JobRun {
 
   private contextParts(job: JobRecord, secrets: Record<string, unknown>, outputs: Record<string, unknown>): ContextParts {
     return {
-      job, secrets, outputs, services: this.deps.services, logger: this.logger, permit: this.permit, slots: this.deps.slots,
+      job, secrets, outputs, services: this.deps.services, logger: this.logger, permit: this.permit, slots: this.deps.slots, sharedSlots: this.deps.sharedSlots,
       log: (level, message) => this.log(level, message),
       setTarget: async (target) => {
         if (target.host !== undefined) job.host = target.host;

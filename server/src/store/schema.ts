@@ -84,6 +84,19 @@ export interface JobRollbackTable {
   done: number;
 }
 
+/** A per-host slot taken by a job on one replica (shared limits across replicas). */
+export interface JobSlotTable {
+  resource: string;
+  /** Lower-cased host (or cluster) name. */
+  host: string;
+  /** 0 .. capacity-1. */
+  slot: number;
+  job_id: string;
+  /** The replica holding it (its engine's replicaId). */
+  owner: string;
+  lease_expires_at: string;
+}
+
 export interface ApiTokenTable {
   id: string;
   name: string;
@@ -123,6 +136,7 @@ export interface Database {
   job_steps: JobStepTable;
   job_events: JobEventTable;
   job_rollbacks: JobRollbackTable;
+  job_slots: JobSlotTable;
   api_tokens: ApiTokenTable;
   audit_records: AuditRecordTable;
   relayed_events: RelayedEventTable;
