@@ -1,4 +1,5 @@
 /** Rules that span several variables: what a single variable's schema cannot say. */
+import { normaliseInstallDirectory } from '../agent/command.ts';
 import type { AppConfig } from './load.ts';
 import type { ConfigProblem, ConfigReport } from './report.ts';
 
@@ -9,6 +10,12 @@ export function checkConsistency(c: AppConfig, given: Set<string>): ConfigReport
   const warnings: ConfigProblem[] = [];
   const err = (variable: string, message: string, hint: string) => errors.push({ variable, message, hint });
   const warn = (variable: string, message: string, hint: string) => warnings.push({ variable, message, hint });
+
+  try {
+    normaliseInstallDirectory(c.agent.installDirectory);
+  } catch (error) {
+    err('HOST_INSTALL_DIRECTORY', (error as Error).message.replace(/^HOST_INSTALL_DIRECTORY /, ''), 'it becomes one double-quoted argument of every command line run on a host: use an absolute path like C:\\Program Files\\Aether-V');
+  }
 
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(c.database.url)) {
     err('DATABASE_URL', `unsupported database URL scheme`, 'use sqlite:<file> or postgres://user@host:5432/db');
