@@ -61,7 +61,7 @@ trap {
     exit 0
 }
 
-foreach ($file in @('AetherV.Common.ps1', 'AetherV.Kvp.ps1')) {
+foreach ($file in @('AetherV.Output.ps1', 'AetherV.Common.ps1', 'AetherV.Deadline.ps1', 'AetherV.Kvp.ps1')) {
     . (Join-Path -Path $PSScriptRoot -ChildPath $file)
 }
 Initialize-AgentOutput
@@ -70,7 +70,7 @@ if ($PSVersionTable.PSVersion.Major -lt 6) {
     Remove-TypeData -TypeName 'System.Array' -ErrorAction SilentlyContinue
 }
 
-foreach ($file in @('Inventory.ps1', 'CopyImage.ps1', 'CopyProvisioningISO.ps1', 'RegisterVM.ps1', 'VM.ps1',
+foreach ($file in @('AetherV.VmRecord.ps1', 'AetherV.Storage.ps1', 'Inventory.ps1', 'CopyImage.ps1', 'CopyProvisioningISO.ps1', 'RegisterVM.ps1', 'VM.ps1',
         'Power.ps1', 'Disk.ps1', 'Nic.ps1', 'PublishProvisioningData.ps1', 'WaitForProvisioningKey.ps1')) {
     . (Join-Path -Path $PSScriptRoot -ChildPath $file)
 }

@@ -156,6 +156,10 @@ function Invoke-DiskUpdate {
     $vm = Get-AetherVm -Id $Params.vmId
     $drive = Get-AgentVmDisk -Vm $vm -DiskId $Params.diskId
     $size = [uint64]$Params.sizeBytes
+    if ([string]$drive.Path -match '\.avhdx$') {
+        # Resize-VHD cannot expand a disk that has checkpoints.
+        throw (New-AgentStateError -Vm $vm -Message 'Expanding a disk that has checkpoints needs them deleted first')
+    }
     $vhd = Get-VHD -Path $drive.Path -ErrorAction Stop
     if ($size -lt [uint64]$vhd.Size) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Shrinking a disk is not supported ($($vhd.Size) bytes now, $size asked).")
@@ -182,7 +186,11 @@ function Invoke-DiskDelete {
         throw (New-AgentStateError -Vm $vm -Message 'Removing an IDE disk needs the VM Off')
     }
     if ([bool]$Params.deleteFile -and -not [string]::IsNullOrEmpty($path)) {
-        # Checked before detaching, so a refusal leaves the VM as it was.
+        # Checked before detaching, so a refusal leaves the VM as it was. An .avhdx is the
+        # current file of a disk with checkpoints: deleting it would break them.
+        if ($path -match '\.avhdx$') {
+            throw (New-AgentStateError -Vm $vm -Message "$path belongs to a checkpoint chain; delete the checkpoints first")
+        }
         $child = Find-AgentDifferencingChild -Path $path
         if ($null -ne $child) {
             throw (New-AgentError -Code 'FILE_IN_USE' -Message "$path is the parent of differencing disk $child." -Details @{ path = $path })

@@ -62,6 +62,10 @@ export type IpAddress = string;
  */
 export type DiskId = string;
 /**
+ * Path of a disk file as Hyper-V reports it: a .vhdx or .vhd, or, while the VM has checkpoints, the .avhdx differencing file it writes to (its parent chain ends in the base disk).
+ */
+export type AttachedDiskPath = WindowsPath;
+/**
  * Virtual size (Get-VHD).Size.
  */
 export type Bytes3 = number;
@@ -356,11 +360,11 @@ export interface Memory {
 }
 export interface Disk {
   diskId: DiskId;
-  path: VhdxPath;
+  path: AttachedDiskPath;
   sizeBytes: Bytes3;
   fileSizeBytes: Bytes4;
   type: DiskType;
-  parentPath: VhdxPath | null;
+  parentPath: AttachedDiskPath | null;
   controllerType: ControllerType;
   controllerNumber: number;
   controllerLocation: number;
