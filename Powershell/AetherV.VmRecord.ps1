@@ -22,38 +22,6 @@ function Get-AgentGuestOsName {
     return $names
 }
 
-function ConvertFrom-AgentKvpItemXml {
-    # One Msvm_KvpExchangeDataItem embedded instance (CIM-XML) -> @{ Name; Data }, or $null.
-    # Parsed with DTDs and external resolution off: the Data text comes from the guest.
-    param([AllowEmptyString()] [string] $Xml)
-    if ([string]::IsNullOrWhiteSpace($Xml)) {
-        return $null
-    }
-    $settings = [System.Xml.XmlReaderSettings]::new()
-    $settings.DtdProcessing = [System.Xml.DtdProcessing]::Prohibit
-    $settings.XmlResolver = $null
-    $reader = [System.Xml.XmlReader]::Create([System.IO.StringReader]::new($Xml), $settings)
-    try {
-        $document = [System.Xml.XmlDocument]::new()
-        $document.XmlResolver = $null
-        $document.Load($reader)
-    } catch {
-        return $null
-    } finally {
-        $reader.Dispose()
-    }
-    $nameNode = $document.SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Name']/VALUE")
-    $dataNode = $document.SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Data']/VALUE")
-    if ($null -eq $nameNode) {
-        return $null
-    }
-    $data = ''
-    if ($null -ne $dataNode) {
-        $data = $dataNode.InnerText
-    }
-    return [pscustomobject]@{ Name = $nameNode.InnerText; Data = $data }
-}
-
 function ConvertTo-AgentDiskRecord {
     param(
         [Parameter(Mandatory = $true)] [object] $Drive,

@@ -10,7 +10,8 @@ $script:PowerActions = @{
     start    = @{ Target = 'Running'; From = @('Off', 'Saved') }
     shutdown = @{ Target = 'Off'; From = @('Running') }
     stop     = @{ Target = 'Off'; From = @('Running', 'Paused', 'Saved') }
-    reset    = @{ Target = 'Running'; From = @('Running', 'Paused') }
+    # Reset of a paused VM is refused, as the orchestrator and the simulator do: resume it first.
+    reset    = @{ Target = 'Running'; From = @('Running') }
     save     = @{ Target = 'Saved'; From = @('Running', 'Paused') }
     pause    = @{ Target = 'Paused'; From = @('Running') }
     resume   = @{ Target = 'Running'; From = @('Paused') }

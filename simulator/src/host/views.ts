@@ -99,10 +99,11 @@ export function hostView(host: HostModel, installDirectory: string): Record<stri
       const base = f.path.slice(f.path.lastIndexOf('\\') + 1).replace(/\.vhdx?$/i, '');
       return [{ name: base, path: f.path, osFamily: f.os.family, generation: f.os.generation, sizeBytes: f.sizeBytes, fileSizeBytes: f.fileSizeBytes }];
     }),
-    provisioningIsos: (install?.files ?? []).filter((f) => /\.iso$/i.test(f.name)).map((f) => ({
+    // As the agent lists them: Windows*.iso and Linux*.iso at the top of the install directory.
+    provisioningIsos: (install?.files ?? []).filter((f) => /^(windows|linux)[^/]*\.iso$/i.test(f.name)).map((f) => ({
       name: f.name.slice(f.name.lastIndexOf('/') + 1),
       path: `${installDirectory.replace(/\\+$/, '')}\\${f.name.replace(/\//g, '\\')}`,
-      osFamily: /linux/i.test(f.name) ? 'linux' : 'windows',
+      osFamily: /^linux/i.test(f.name) ? 'linux' : 'windows',
     })),
     installDirectory,
     agentVersion: install?.version ?? 'unknown',
