@@ -96,7 +96,7 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (fastify, 
     config: { auth: 'public', rateLimit: SIGN_IN_LIMIT },
     schema: {
       tags: ['auth'], summary: 'Where the identity provider sends the browser back (sets the session cookie)',
-      querystring: Type.Object({ code: Type.Optional(Type.String()), state: Type.Optional(Type.String()), error: Type.Optional(Type.String()), error_description: Type.Optional(Type.String()) }, { additionalProperties: true }),
+      querystring: Type.Object({ code: Type.Optional(Type.String({ maxLength: 4096 })), state: Type.Optional(Type.String({ maxLength: 512 })), error: Type.Optional(Type.String({ maxLength: 256 })), error_description: Type.Optional(Type.String({ maxLength: 2048 })) }, { additionalProperties: true }),
       response: { 302: Type.Null({ description: 'to the return path' }) },
     },
   }, async (request, reply) => {

@@ -24,7 +24,7 @@ export const deploymentRoutes: FastifyPluginAsync<{ deployment: DeploymentServic
 
   app.get('/api/v1/hosts/:host/deployment', {
     preHandler: requireRole(auth, 'reader'),
-    schema: { tags: ['deployment'], summary: 'Host agent install state of one host', params: Type.Object({ host: Type.String() }), response: { 200: Type.Ref('DeploymentStatus') } },
+    schema: { tags: ['deployment'], summary: 'Host agent install state of one host', params: Type.Object({ host: Type.String({ maxLength: 255 }) }), response: { 200: Type.Ref('DeploymentStatus') } },
   }, async (request) => {
     const status = deployment.statusOf(request.params.host);
     if (!status) throw new AppError('NOT_FOUND', `no host named ${request.params.host}`);

@@ -18,8 +18,8 @@ export interface InventoryRouteOptions {
   deploymentStatus?: (host: string) => Record<string, unknown> | undefined;
 }
 
-const HostParam = Type.Object({ host: Type.String({ description: 'host name as configured' }) });
-const VmParam = Type.Object({ id: Type.String({ description: 'VM GUID' }) });
+const HostParam = Type.Object({ host: Type.String({ maxLength: 255, description: 'host name as configured' }) });
+const VmParam = Type.Object({ id: Type.String({ maxLength: 64, description: 'VM GUID' }) });
 
 export const inventoryRoutes: FastifyPluginAsync<InventoryRouteOptions> = async (fastify, opts) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -59,7 +59,7 @@ export const inventoryRoutes: FastifyPluginAsync<InventoryRouteOptions> = async 
 
   app.get('/api/v1/clusters/:name', {
     preHandler: reader,
-    schema: { tags: ['inventory'], summary: 'One cluster', params: Type.Object({ name: Type.String() }), response: { 200: Type.Ref('Cluster') } },
+    schema: { tags: ['inventory'], summary: 'One cluster', params: Type.Object({ name: Type.String({ maxLength: 255 }) }), response: { 200: Type.Ref('Cluster') } },
   }, async (request) => {
     const cluster = opts.inventory.snapshot().clusters.find((c) => c.name.toLowerCase() === request.params.name.toLowerCase());
     if (!cluster) throw new AppError('NOT_FOUND', `no cluster named ${request.params.name}`);
@@ -98,9 +98,9 @@ export const inventoryRoutes: FastifyPluginAsync<InventoryRouteOptions> = async 
       tags: ['inventory'], summary: 'VMs, filtered and paginated (sorted by name)',
       querystring: Type.Object({
         ...PageQuery,
-        host: Type.Optional(Type.String()), cluster: Type.Optional(Type.String()),
-        state: Type.Optional(Type.String({ description: 'Hyper-V state name, e.g. Running' })),
-        name: Type.Optional(Type.String({ description: 'case-insensitive substring of the name' })),
+        host: Type.Optional(Type.String({ maxLength: 255 })), cluster: Type.Optional(Type.String({ maxLength: 255 })),
+        state: Type.Optional(Type.String({ maxLength: 64, description: 'Hyper-V state name, e.g. Running' })),
+        name: Type.Optional(Type.String({ maxLength: 255, description: 'case-insensitive substring of the name' })),
       }),
       response: { 200: Page(Type.Ref('Vm')) },
     },
