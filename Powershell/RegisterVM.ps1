@@ -81,13 +81,17 @@ function Invoke-VmCreate {
     if ($generation -eq 1 -and $null -ne $Params.secureBootTemplate) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message 'secureBootTemplate applies to generation 2 VMs only.')
     }
-    Assert-AgentCpuCount -Count ([int]$Params.cpuCount)
     $sameName = @(Find-AgentVmByName -Name $name)
     if ($sameName.Count -gt 0) {
         throw (New-AgentError -Code 'VM_NAME_CONFLICT' -Message "A VM named '$name' already exists on this host." -Details @{ vmId = $sameName[0].Id.ToString() })
     }
+    Assert-AgentCpuCount -Count ([int]$Params.cpuCount)
     $vmFolder = Join-Path -Path $path -ChildPath $name
-    if (Test-Path -LiteralPath (Join-Path -Path $vmFolder -ChildPath 'Virtual Machines')) {
+    # A configuration file, not the folder: Remove-VM leaves an empty 'Virtual Machines' folder
+    # behind, and a VM of the same name may be created there again.
+    $configFolder = Join-Path -Path $vmFolder -ChildPath 'Virtual Machines'
+    if ((Test-Path -LiteralPath $configFolder -PathType Container) -and
+        @(Get-ChildItem -LiteralPath $configFolder -File -Filter '*.vmcx' -ErrorAction Stop).Count -gt 0) {
         throw (New-AgentError -Code 'FILE_EXISTS' -Message "$vmFolder already holds a virtual machine configuration." -Details @{ path = $vmFolder })
     }
     $bootDisk = $null
