@@ -66,6 +66,12 @@ describe('agent fidelity', () => {
     assert.equal(startup.error?.code, 'INVALID_STATE');
     const range = await must(host, 'vm.update', { vmId, memory: { maximumBytes: 8 * GiB } });
     assert.equal(range.vm.memory.maximumBytes, 8 * GiB);
+    const unchanged = await callAgent(host, 'vm.update', { vmId, memory: { startupBytes: 2 * GiB, dynamic: true } });
+    assert.equal(unchanged.error, undefined, 'unchanged values passed along are no change');
+    const staticVm = await createVm('mem-static', 2);
+    await must(host, 'vm.power', { vmId: staticVm, action: 'start' });
+    assert.equal((await callAgent(host, 'vm.update', { vmId: staticVm, memory: { startupBytes: GiB, dynamic: false } })).error, undefined);
+    assert.equal((await callAgent(host, 'vm.update', { vmId: staticVm, memory: { dynamic: true } })).error?.code, 'INVALID_STATE');
     const sameName = await callAgent(host, 'vm.update', { vmId, name: 'MEM' });
     assert.equal(sameName.error, undefined, 'renaming to a different case of its own name is no conflict');
   });

@@ -88,9 +88,10 @@ export async function vmUpdate(ctx: OpContext, p: OpParams): Promise<Record<stri
       ? { startupBytes, dynamic, minimumBytes: m.minimumBytes ?? (vm.memory.dynamic ? vm.memory.minimumBytes : Math.min(DEFAULT_MINIMUM, startupBytes)), maximumBytes: m.maximumBytes ?? (vm.memory.dynamic ? vm.memory.maximumBytes : DEFAULT_MAXIMUM) }
       : { startupBytes, dynamic, minimumBytes: startupBytes, maximumBytes: startupBytes };
     checkMemory(memory);
-    // Only the dynamic range of a dynamic-memory VM may change while it runs.
-    const onlyRange = dynamic && vm.memory.dynamic && startupBytes === vm.memory.startupBytes;
-    if (!onlyRange && vm.state !== 'Off') throw invalidState('Changing startup memory or the dynamic memory setting', vm.state);
+    // Only the dynamic range of a dynamic-memory VM may change while it runs; values passed along
+    // unchanged are no change (as the agent applies only what differs).
+    const changes = dynamic !== vm.memory.dynamic || startupBytes !== vm.memory.startupBytes;
+    if (changes && vm.state !== 'Off') throw invalidState('Changing startup memory or the dynamic memory setting', vm.state);
   }
   await ctx.sleep(DURATIONS.small);
   if (p.name !== undefined) vm.name = p.name;
