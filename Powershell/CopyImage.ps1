@@ -14,7 +14,8 @@ function Find-AgentGoldenImage {
             return $image
         }
     }
-    throw (New-AgentError -Code 'IMAGE_NOT_FOUND' -Message "No golden image named '$Name' on this host.")
+    $available = @($images | ForEach-Object { [string]$_.name })
+    throw (New-AgentError -Code 'IMAGE_NOT_FOUND' -Message "No golden image named '$Name' on this host." -Details @{ image = $Name; available = $available })
 }
 
 function Copy-AgentFileWithDeadline {

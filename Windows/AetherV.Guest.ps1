@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    Aether-V guest provisioning agent for Windows: the guest side of aetherv.kvp/1 (DESIGN §5).
+    Aether-V guest provisioning agent for Windows: the guest side of aetherv.kvp/1 (DESIGN section 5).
 .DESCRIPTION
     Run at startup as SYSTEM by the scheduled task the bootstrapper registers, from
     C:\ProgramData\Aether-V\Guest. It checks the host's version against the one that came on its

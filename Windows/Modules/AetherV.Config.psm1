@@ -1,4 +1,4 @@
-# Parses and checks the decrypted guest configuration (Schemas/guest-config.json; DESIGN §5)
+# Parses and checks the decrypted guest configuration (Schemas/guest-config.json; DESIGN section 5)
 # into the shape the apply steps use. Passwords become SecureStrings at once. Nothing here logs
 # or echoes values: a parser message could quote a secret, so failures say only which field.
 Set-StrictMode -Version Latest

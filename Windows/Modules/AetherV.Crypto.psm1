@@ -1,4 +1,4 @@
-# The guest's cryptography for aetherv.kvp/1 (DESIGN §5):
+# The guest's cryptography for aetherv.kvp/1 (DESIGN section 5):
 #   aetherv.key     = base64(RSA-OAEP(SHA-256, MGF1-SHA-256)(Ke || Km)), Ke and Km 32 bytes each
 #   aetherv.payload = base64(IV(16) || C || T(32)), C = AES-256-CBC/PKCS#7(Ke, IV, P),
 #                     T = HMAC-SHA-256(Km, "aetherv.kvp/1" || IV || C)

@@ -1,4 +1,4 @@
-# Failures carry the guest error summary of aetherv.kvp/1 (DESIGN §5): 'error <stage>:<detail>',
+# Failures carry the guest error summary of aetherv.kvp/1 (DESIGN section 5): 'error <stage>:<detail>',
 # at most 200 characters, from a fixed vocabulary, so the orchestrator can act on it. The code
 # travels in the exception's Data; the message is for the local log only and never holds secrets.
 Set-StrictMode -Version Latest

@@ -1,5 +1,5 @@
 # The guest side of the Hyper-V KVP exchange, through the registry the integration service keeps
-# (DESIGN §5): host -> guest items are values under ...\Virtual Machine\External, guest -> host
+# (DESIGN section 5): host -> guest items are values under ...\Virtual Machine\External, guest -> host
 # items are REG_SZ values under ...\Virtual Machine\Guest. The 64-bit registry view is opened
 # explicitly so that a 32-bit PowerShell host could not read a redirected, empty key.
 Set-StrictMode -Version Latest
