@@ -111,7 +111,7 @@ export interface AuthorizationOptions {
   authenticator: Authenticator;
 }
 
-/** Whether the WebSocket upgrade comes from a page of our own origin (cookies ride along cross-site). */
+/** Whether a browser request comes from a page of our own origin (ambient credentials ride along cross-site). */
 function sameOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return true; // not a browser
@@ -155,7 +155,9 @@ export function installAuthorization(app: FastifyInstance, { authenticator }: Au
       throw new AppError('INTERNAL', 'authentication failed unexpectedly', { cause: error });
     }
     let principal = result.principal;
-    if (principal?.via === 'session' && request.routeOptions.config.authInHandler && !sameOrigin(request)) {
+    // The cookie and the laboratory's "everyone is admin" both ride along with any page's requests.
+    const ambient = principal?.via === 'session' || principal?.via === 'laboratory';
+    if (ambient && request.routeOptions.config.authInHandler && !sameOrigin(request)) {
       request.authFailure = `cross-origin WebSocket from ${String(request.headers.origin).slice(0, 200)}`;
       principal = null;
     }
@@ -178,6 +180,11 @@ export function installAuthorization(app: FastifyInstance, { authenticator }: Au
     if (!hasRole(principal, required)) {
       request.authFailure = `needs the ${required} role`;
       throw new AppError('FORBIDDEN', `this needs the ${required} role; you have ${principal.roles.join(', ')}`);
+    }
+    if (principal.via === 'laboratory' && UNSAFE_METHODS.has(request.method) && !sameOrigin(request)) {
+      // A body-less POST is a "simple" cross-site request: no preflight stops another site's page.
+      request.authFailure = `cross-origin write from ${String(request.headers.origin).slice(0, 200)}`;
+      throw new AppError('FORBIDDEN', 'sign-in is disabled (laboratory), so writes from another origin\'s page are refused; call from this origin or without an Origin header');
     }
     if (principal.via === 'session' && UNSAFE_METHODS.has(request.method) && !csrfMatches(session!, request.headers[CSRF_HEADER])) {
       request.authFailure = 'missing or wrong CSRF token';
