@@ -88,8 +88,28 @@ export class JobRepository {
     return { rows, total: Number(counted.n) };
   }
 
-  async update(id: string, patch: JobPatch): Promise<void> {
-    await this.db.updateTable('jobs').set(patch).where('id', '=', id).execute();
+  /**
+   * Runs a running job's writes only while `owner` still holds its lease: the job row is read
+   * FOR SHARE in the same transaction, so a replica taking the job over (an UPDATE of that row)
+   * waits for these writes or they see its claim and write nothing. False when the lease is gone.
+   */
+  async whileOwner(id: string, owner: string | null, write: (db: Kysely<Database>) => Promise<void>): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      let check = tx.selectFrom('jobs').select('lease_owner').where('id', '=', id);
+      if (this.dialect === 'postgres') check = check.forShare();
+      const row = await check.executeTakeFirst();
+      if (!row || row.lease_owner !== owner) return false;
+      await write(tx);
+      return true;
+    });
+  }
+
+  /** With `fence`, written only while that replica holds the lease (see whileOwner); false when it does not. */
+  async update(id: string, patch: JobPatch, fence?: { owner: string | null }): Promise<boolean> {
+    const write = async (db: Kysely<Database>) => { await db.updateTable('jobs').set(patch).where('id', '=', id).execute(); };
+    if (fence) return this.whileOwner(id, fence.owner, write);
+    await write(this.db);
+    return true;
   }
 
   /** Updates the job only while this replica still holds it (a replica that lost its lease writes nothing). */
@@ -100,17 +120,31 @@ export class JobRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async updateStep(id: string, index: number, patch: { state?: StepState; started_at?: string | null; finished_at?: string | null; output?: string | null; error?: string | null }): Promise<void> {
-    await this.db.updateTable('job_steps').set(patch).where('job_id', '=', id).where('index', '=', index).execute();
+  /** Written only while `fence.owner` holds the job's lease; false when it does not. */
+  async updateStep(id: string, index: number, patch: { state?: StepState; started_at?: string | null; finished_at?: string | null; output?: string | null; error?: string | null }, fence: { owner: string | null }): Promise<boolean> {
+    return this.whileOwner(id, fence.owner, async (db) => {
+      await db.updateTable('job_steps').set(patch).where('job_id', '=', id).where('index', '=', index).execute();
+    });
   }
 
-  /** Appends a log line with the next sequence number; retried when another writer took the number. */
-  async appendEvent(jobId: string, level: JobEventView['level'], message: string, step: string | null): Promise<JobEventView> {
+  /**
+   * Appends a log line with the next sequence number; retried when another writer took the number.
+   * With `fence`, only while that replica holds the lease (undefined when it does not).
+   */
+  async appendEvent(jobId: string, level: JobEventView['level'], message: string, step: string | null, fence?: { owner: string | null }): Promise<JobEventView | undefined> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const last = await this.db.selectFrom('job_events').select((eb) => eb.fn.max('seq').as('seq')).where('job_id', '=', jobId).executeTakeFirst();
-        const event = { seq: Number(last?.seq ?? 0) + 1, time: now(), level, message, step };
-        await this.db.insertInto('job_events').values({ job_id: jobId, ...event }).execute();
+        let event: JobEventView | undefined;
+        const write = async (db: Kysely<Database>) => {
+          const last = await db.selectFrom('job_events').select((eb) => eb.fn.max('seq').as('seq')).where('job_id', '=', jobId).executeTakeFirst();
+          event = { seq: Number(last?.seq ?? 0) + 1, time: now(), level, message, step };
+          await db.insertInto('job_events').values({ job_id: jobId, ...event }).execute();
+        };
+        if (fence) {
+          if (!(await this.whileOwner(jobId, fence.owner, write))) return undefined;
+        } else {
+          await write(this.db);
+        }
         return event;
       } catch (error) {
         if (attempt >= 5) throw error;
@@ -123,9 +157,12 @@ export class JobRepository {
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
-  async addRollback(jobId: string, name: string, stepIndex: number | null, data: unknown): Promise<void> {
-    const last = await this.db.selectFrom('job_rollbacks').select((eb) => eb.fn.max('seq').as('seq')).where('job_id', '=', jobId).executeTakeFirst();
-    await this.db.insertInto('job_rollbacks').values({ job_id: jobId, seq: Number(last?.seq ?? 0) + 1, name, step_index: stepIndex, data: JSON.stringify(data ?? null), done: 0 }).execute();
+  /** Written only while `fence.owner` holds the job's lease; false when it does not. */
+  async addRollback(jobId: string, name: string, stepIndex: number | null, data: unknown, fence: { owner: string | null }): Promise<boolean> {
+    return this.whileOwner(jobId, fence.owner, async (db) => {
+      const last = await db.selectFrom('job_rollbacks').select((eb) => eb.fn.max('seq').as('seq')).where('job_id', '=', jobId).executeTakeFirst();
+      await db.insertInto('job_rollbacks').values({ job_id: jobId, seq: Number(last?.seq ?? 0) + 1, name, step_index: stepIndex, data: JSON.stringify(data ?? null), done: 0 }).execute();
+    });
   }
 
   /** Rollbacks still to run, newest first. */
@@ -134,8 +171,11 @@ export class JobRepository {
     return rows.map((r) => ({ seq: Number(r.seq), name: r.name, stepIndex: r.step_index, data: parse(r.data) }));
   }
 
-  async rollbackDone(jobId: string, seq: number): Promise<void> {
-    await this.db.updateTable('job_rollbacks').set({ done: 1 }).where('job_id', '=', jobId).where('seq', '=', seq).execute();
+  /** Written only while `fence.owner` holds the job's lease; false when it does not. */
+  async rollbackDone(jobId: string, seq: number, fence: { owner: string | null }): Promise<boolean> {
+    return this.whileOwner(jobId, fence.owner, async (db) => {
+      await db.updateTable('job_rollbacks').set({ done: 1 }).where('job_id', '=', jobId).where('seq', '=', seq).execute();
+    });
   }
 
   /**

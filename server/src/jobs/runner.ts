@@ -45,11 +45,13 @@ export class JobRun {
   private readonly permit: WorkerPermit;
   private readonly logger: Logger;
 
-  /** The replica's claim on this job (from the claim); final writes are fenced by it. */
+  /** The replica's claim on this job (from the claim); every write of the run is fenced by it. */
   private readonly owner: string | null;
+  private readonly fence: { owner: string | null };
 
   constructor(private readonly deps: RunnerDeps, private readonly kind: JobKind, private row: JobRow) {
     this.owner = row.lease_owner;
+    this.fence = { owner: this.owner };
     this.permit = new WorkerPermit(deps.workers);
     this.logger = deps.logger.child({ jobId: row.id, kind: row.kind, correlationId: row.correlation_id });
   }
@@ -127,7 +129,7 @@ export class JobRun {
     const deadlineCtx = makeContext(parts, this.controller.signal);
     this.currentStep = step.name;
     if (step.when && !step.when(deadlineCtx)) {
-      await repo.updateStep(id, index, { state: 'skipped', finished_at: now() });
+      await this.owned(repo.updateStep(id, index, { state: 'skipped', finished_at: now() }, this.fence));
       await this.publishStep(index);
       this.log('info', `step ${step.name} skipped`);
       return 'ok';
@@ -139,15 +141,15 @@ export class JobRun {
     const ctx = makeContext(parts, signal);
     try {
       await this.permit.take();
-      await repo.updateStep(id, index, { state: 'running', started_at: now(), finished_at: null, error: null });
-      await repo.update(id, { current_step: step.name });
+      await this.owned(repo.updateStep(id, index, { state: 'running', started_at: now(), finished_at: null, error: null }, this.fence));
+      await this.owned(repo.update(id, { current_step: step.name }, this.fence));
       await this.publishStep(index);
       void this.publishSummary();
       this.log('info', `step ${step.name} started`);
       const output = await raceAbort(step.run(ctx), signal);
       const stored = redactValue(output ?? null, this.redactions);
       parts.outputs[step.name] = stored;
-      await repo.updateStep(id, index, { state: 'succeeded', finished_at: now(), output: JSON.stringify(stored) });
+      await this.owned(repo.updateStep(id, index, { state: 'succeeded', finished_at: now(), output: JSON.stringify(stored) }, this.fence));
       await this.publishStep(index);
       this.log('info', `step ${step.name} succeeded`);
       return 'ok';
@@ -155,7 +157,7 @@ export class JobRun {
       if (this.controller.signal.reason instanceof RunStopped) throw this.controller.signal.reason;
       const outcome = this.controller.signal.aborted ? this.abortOutcome(this.controller.signal) : this.toJobError(deadline.signal.aborted ? deadline.signal.reason : error);
       const stepError = outcome === 'cancelled' ? { code: 'JOB_CANCELLED', message: 'cancelled while running' } : outcome;
-      await repo.updateStep(id, index, { state: 'failed', finished_at: now(), error: JSON.stringify(stepError) });
+      await this.owned(repo.updateStep(id, index, { state: 'failed', finished_at: now(), error: JSON.stringify(stepError) }, this.fence));
       await this.publishStep(index);
       this.log('error', `step ${step.name} failed: ${stepError.message}`);
       return outcome;
@@ -163,6 +165,18 @@ export class JobRun {
       clearTimeout(timer);
       this.permit.give();
     }
+  }
+
+  /** A write that found the lease gone: another replica runs this job now, so this run stops here. */
+  private async owned(written: Promise<boolean>): Promise<void> {
+    if (!(await written)) throw this.leaseLost();
+  }
+
+  private leaseLost(): RunStopped {
+    if (!this.controller.signal.aborted) this.logger.warn('job lease lost to another replica; this run stops without writing');
+    this.stop('lost');
+    const reason: unknown = this.controller.signal.reason;
+    return reason instanceof RunStopped ? reason : new RunStopped('lost');
   }
 
   private abortOutcome(signal: AbortSignal): 'cancelled' {
@@ -178,7 +192,7 @@ export class JobRun {
 
   private async failed(parts: ContextParts, error: JobError, _index: number | null): Promise<void> {
     // Recorded before rolling back, so a restart during the rollback knows how the job ends.
-    await this.deps.repo.update(this.row.id, { error: JSON.stringify(error) });
+    await this.owned(this.deps.repo.update(this.row.id, { error: JSON.stringify(error) }, this.fence));
     const failures = await this.rollBack(parts);
     await this.finish('failed', failures.length > 0 ? { ...error, details: { ...error.details, rollbackFailures: failures } } : error);
   }
@@ -205,12 +219,13 @@ export class JobRun {
         await this.permit.take();
         this.log('info', `rolling back: ${rollback.name}`);
         await raceAbort(undo(makeContext(parts, deadline), rollback.data), deadline);
-        await repo.rollbackDone(this.row.id, rollback.seq);
+        await this.owned(repo.rollbackDone(this.row.id, rollback.seq, this.fence));
         if (rollback.stepIndex !== null) {
-          await repo.updateStep(this.row.id, rollback.stepIndex, { state: 'rolled-back' });
+          await this.owned(repo.updateStep(this.row.id, rollback.stepIndex, { state: 'rolled-back' }, this.fence));
           await this.publishStep(rollback.stepIndex);
         }
       } catch (error) {
+        if (error instanceof RunStopped) throw error;
         const message = this.toJobError(error).message;
         failures.push(`${rollback.name}: ${message}`);
         this.log('error', `rollback ${rollback.name} failed: ${message}`);
@@ -246,12 +261,12 @@ export class JobRun {
       setTarget: async (target) => {
         if (target.host !== undefined) job.host = target.host;
         if (target.vmId !== undefined) job.vmId = target.vmId;
-        await this.deps.repo.update(job.id, { host: job.host, vm_id: job.vmId });
+        await this.owned(this.deps.repo.update(job.id, { host: job.host, vm_id: job.vmId }, this.fence));
         await this.publishSummary(true);
       },
       registerRollback: async (name, data) => {
         const index = this.kind.steps.findIndex((s) => s.name === this.currentStep);
-        await this.deps.repo.addRollback(job.id, name, index >= 0 ? index : null, data);
+        await this.owned(this.deps.repo.addRollback(job.id, name, index >= 0 ? index : null, data, this.fence));
       },
     };
   }
@@ -261,8 +276,11 @@ export class JobRun {
     const text = redactText(message, this.redactions);
     const step = this.currentStep;
     this.logChain = this.logChain
-      .then(() => this.deps.repo.appendEvent(this.row.id, level, text, step))
-      .then((event) => this.deps.bus.publish(`jobs:${this.row.id}`, 'job.log', { jobId: this.row.id, ...event }))
+      .then(() => this.deps.repo.appendEvent(this.row.id, level, text, step, this.fence))
+      .then((event) => {
+        if (event) this.deps.bus.publish(`jobs:${this.row.id}`, 'job.log', { jobId: this.row.id, ...event });
+        else this.leaseLost();
+      })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'job log line not stored'));
   }
 
