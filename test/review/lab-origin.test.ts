@@ -25,7 +25,7 @@ describe('laboratory mode and foreign origins', () => {
     assert.equal(foreign.status, 403, JSON.stringify(foreign.body));
     assert.match(foreign.type, /problem\+json/);
     assert.match(foreign.body.detail ?? '', /another origin/);
-    for (const headers of [{}, { origin: o.url }]) {
+    for (const headers of [{}, { origin: o.url }] as Record<string, string>[]) {
       const answer = await post(path, headers);
       assert.equal(answer.status, 404, `${JSON.stringify(headers)}: ${JSON.stringify(answer.body)}`);
     }
