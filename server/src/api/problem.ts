@@ -53,6 +53,12 @@ export function toProblem(error: FastifyError | Error, request: FastifyRequest, 
     const detail = errors.map((e) => `${e.path} ${e.message}`).join('; ');
     return problemFor('VALIDATION_FAILED', detail, { ...base, errors });
   }
+  if (error instanceof SyntaxError && fe.statusCode === 400) {
+    // Newer V8 quotes the text around the fault ("…"password":"…" is not valid JSON"): the body
+    // may hold a password, so only the position goes back.
+    const position = /position (\d+)/.exec(error.message)?.[1];
+    return problemFor('BAD_REQUEST', `the request body is not valid JSON${position ? ` (at position ${position})` : ''}`, base);
+  }
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return problemFor(mapped, fe.message, base);
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
