@@ -35,6 +35,8 @@ export interface JobEngineOptions {
   leaseSeconds?: number;
   /** How often the store is polled for jobs submitted elsewhere or left by a dead replica. */
   pollSeconds?: number;
+  /** How long a cancelled (or timed-out) step is awaited before its rollbacks run anyway (seconds, default 5). */
+  abortGraceSeconds?: number;
 }
 
 export interface JobPage {
@@ -254,7 +256,7 @@ export class JobEngine {
     const rows = await repo.claim(this.replicaId, [...this.kinds.keys()], free, this.leaseUntil(), [...this.runs.keys()]);
     for (const row of rows) {
       const sharedSlots = repo.dialect === 'postgres' ? this.sharedSlots() : undefined;
-      const run = new JobRun({ repo, bus: this.options.bus, services: this.options.services, box: this.box, workers: this.workers, slots: this.slots, sharedSlots, logger: this.options.logger }, this.kinds.get(row.kind)!, row);
+      const run = new JobRun({ repo, bus: this.options.bus, services: this.options.services, box: this.box, workers: this.workers, slots: this.slots, sharedSlots, abortGraceSeconds: this.options.abortGraceSeconds ?? 5, logger: this.options.logger }, this.kinds.get(row.kind)!, row);
       const done = run.run().finally(() => {
         this.runs.delete(row.id);
         this.kick();

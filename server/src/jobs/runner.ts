@@ -25,6 +25,8 @@ export interface RunnerDeps {
   slots: HostSlots;
   /** Slots held in the store so they bind every replica (PostgreSQL). */
   sharedSlots?: SlotLeases;
+  /** How long an aborted step is waited for before rollbacks run without it (seconds). */
+  abortGraceSeconds: number;
   logger: Logger;
 }
 
@@ -139,6 +141,7 @@ export class JobRun {
     const timer = setTimeout(() => deadline.abort(new AppError('JOB_STEP_DEADLINE', `step ${step.name} did not finish within ${seconds} s`, { details: { step: step.name, deadlineSeconds: seconds } })), seconds * 1000);
     const signal = AbortSignal.any([this.controller.signal, deadline.signal]);
     const ctx = makeContext(parts, signal);
+    let work: Promise<unknown> | undefined;
     try {
       await this.permit.take();
       await this.owned(repo.updateStep(id, index, { state: 'running', started_at: now(), finished_at: null, error: null }, this.fence));
@@ -146,7 +149,8 @@ export class JobRun {
       await this.publishStep(index);
       void this.publishSummary();
       this.log('info', `step ${step.name} started`);
-      const output = await raceAbort(step.run(ctx), signal);
+      work = step.run(ctx);
+      const output = await raceAbort(work, signal);
       const stored = redactValue(output ?? null, this.redactions);
       parts.outputs[step.name] = stored;
       await this.owned(repo.updateStep(id, index, { state: 'succeeded', finished_at: now(), output: JSON.stringify(stored) }, this.fence));
@@ -154,6 +158,9 @@ export class JobRun {
       this.log('info', `step ${step.name} succeeded`);
       return 'ok';
     } catch (error) {
+      // An aborted step may still be acting on the host: rollbacks (or the replica that resumes
+      // the job) must not race it, so it is given a bounded time to settle first.
+      if (work && signal.aborted) await this.settle(work, step.name);
       if (this.controller.signal.reason instanceof RunStopped) throw this.controller.signal.reason;
       const outcome = this.controller.signal.aborted ? this.abortOutcome(this.controller.signal) : this.toJobError(deadline.signal.aborted ? deadline.signal.reason : error);
       const stepError = outcome === 'cancelled' ? { code: 'JOB_CANCELLED', message: 'cancelled while running' } : outcome;
@@ -164,6 +171,21 @@ export class JobRun {
     } finally {
       clearTimeout(timer);
       this.permit.give();
+    }
+  }
+
+  /** Waits for an aborted step's own promise, at most abortGraceSeconds. */
+  private async settle(work: Promise<unknown>, name: string): Promise<void> {
+    const seconds = this.deps.abortGraceSeconds;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      work.then(() => true, () => true),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), seconds * 1000); }),
+    ]);
+    clearTimeout(timer);
+    if (!settled) {
+      this.log('warn', `step ${name} did not stop within ${seconds} s of being aborted; going on without waiting for it`);
+      this.logger.warn({ step: name, graceSeconds: seconds }, 'aborted step still running after its grace');
     }
   }
 
@@ -303,7 +325,7 @@ export class JobRun {
   }
 }
 
-/** Resolves with the work, or rejects as soon as the signal aborts (a step that ignores its signal is not waited for). */
+/** Resolves with the work, or rejects as soon as the signal aborts (runStep then gives the work a bounded time to settle). */
 export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     work.catch(() => undefined);
