@@ -34,6 +34,7 @@ interface Live {
   connect(): void;
   close(): void;
   lastSeq: number | undefined;
+  stream: string | undefined;
 }
 type LiveCtor = new (handlers: { onEvent: (e: { seq: number; type: string }) => void; onReload: () => void; onStatus: (s: string) => void }) => Live;
 

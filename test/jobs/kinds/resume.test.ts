@@ -38,7 +38,12 @@ describe('provisioning resumes after a restart without doing anything twice', ()
     const ops = await oplog(h.sim);
     assert.equal(ops.filter((o) => o.operation === 'vm.create' && o.params.name === 'resume-01' && o.outcome === 'ok').length, 1, 'the VM was created once');
     const copies = ops.filter((o) => o.operation === 'image.copy' && JSON.stringify(o.params).includes('resume-01'));
-    assert.deepEqual(copies.map((o) => o.errorCode ?? o.outcome), ['ok', 'FILE_EXISTS'], 'copied once; the re-run found the file and kept it');
+    // Copied once with effect. The re-run either finds the disk already attached (the copy step
+    // attaches as soon as the copy ends, which the first engine's host work still did here) or,
+    // after a real crash between the two, finds the file (FILE_EXISTS) and keeps it.
+    assert.equal(copies[0]?.outcome, 'ok');
+    assert.ok(copies.slice(1).every((o) => o.errorCode === 'FILE_EXISTS'), JSON.stringify(copies.map((o) => o.errorCode ?? o.outcome)));
+    assert.ok(copies.length <= 2);
     const vms = (await modelVms(h.sim, host)).filter((v) => v.name === 'resume-01');
     assert.equal(vms.length, 1);
     assert.equal(vms[0]!.disks.length, 1, 'one boot disk');

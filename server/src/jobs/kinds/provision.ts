@@ -158,11 +158,14 @@ export const provisionKind: JobKind<ProvisionParams, ProvisionSecrets> = {
         const attachedAt = (vm: { disks: { path: string }[] }) => vm.disks.find((d) => d.path.toLowerCase() === path.toLowerCase());
         if (attachedAt(await requireVm(ctx, host, vmId))) return { path };
         const controller = (p.generation ?? image.generation) === 2 ? { controllerType: 'SCSI' as const } : { controllerType: 'IDE' as const };
-        const attach = () => ctx.services.agent.diskCreate(host, { vmId, path, ...controller, controllerNumber: 0, controllerLocation: 0 }, callOptions(ctx));
+        // Uncancellable: a copied disk must end up attached to the VM, whose removal (the rollback)
+        // deletes its disks; a detached copy would outlive a cancelled job.
+        const attach = () => ctx.services.agent.diskCreate(host, { vmId, path, ...controller, controllerNumber: 0, controllerLocation: 0 }, uncancellable(ctx));
         await ctx.withHostSlot(host, 'image.copy', () => hostWork(ctx, async () => {
           try {
             await ctx.services.agent.imageCopy(host, { image: image.name, destinationPath: path, mode: p.imageMode }, uncancellable(ctx));
             ctx.log('info', `${p.imageMode === 'full' ? 'copied' : 'made a differencing disk of'} ${image.name}`);
+            await attach();
           } catch (error) {
             if (!agentCode(error, 'FILE_EXISTS')) throw error;
             // Left by an interrupted run: keep it if it is what we would have made, else make it again.
@@ -172,6 +175,7 @@ export const provisionKind: JobKind<ProvisionParams, ProvisionSecrets> = {
             ctx.log('warn', `replacing ${path}: it is not a ${p.imageMode} copy of ${image.name}`);
             await ctx.services.agent.diskDelete(host, { vmId, diskId: disk.diskId, deleteFile: true }, uncancellable(ctx));
             await ctx.services.agent.imageCopy(host, { image: image.name, destinationPath: path, mode: p.imageMode }, uncancellable(ctx));
+            await attach();
           }
         }));
         if (!attachedAt(await requireVm(ctx, host, vmId))) await attach();
