@@ -102,6 +102,7 @@ export function createServices(config: AppConfig, target: HostTarget, storeOf: (
   const jobs = new JobEngine({
     storeOf, bus, logger: logger.child({ component: 'jobs' }), secretsKey: config.auth.secretsKey,
     concurrency: config.jobs.concurrency, hostSlots: parseHostSlots(config.jobs.hostSlots), leaseSeconds: config.jobs.leaseSeconds,
+    abortGraceSeconds: config.jobs.abortGraceSeconds,
     services: {
       agent, inventory, deployment, version: buildInfo().version,
       settings: { stepDeadlineSeconds: config.jobs.stepDeadlineSeconds, guestKeyTimeoutSeconds: config.jobs.guestKeyTimeoutSeconds, guestApplyTimeoutSeconds: config.jobs.guestApplyTimeoutSeconds, kvpPollSeconds: config.jobs.kvpPollSeconds },

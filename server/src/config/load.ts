@@ -33,7 +33,7 @@ export interface AppConfig {
   inventory: { refreshIntervalSeconds: number };
   limits: { remoteConcurrency: number; hostConcurrency: number };
   /** The job engine and the job kinds' waits (seconds). */
-  jobs: { concurrency: number; hostSlots: string; leaseSeconds: number; stepDeadlineSeconds: number; guestKeyTimeoutSeconds: number; guestApplyTimeoutSeconds: number; kvpPollSeconds: number };
+  jobs: { concurrency: number; hostSlots: string; leaseSeconds: number; abortGraceSeconds: number; stepDeadlineSeconds: number; guestKeyTimeoutSeconds: number; guestApplyTimeoutSeconds: number; kvpPollSeconds: number };
   agent: { installDirectory: string; artifactsPath: string; downloadBaseUrl?: string; deployMode: 'pull' | 'push' };
 }
 
@@ -119,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { inCo
     inventory: { refreshIntervalSeconds: v.INVENTORY_REFRESH_INTERVAL },
     limits: { remoteConcurrency: v.REMOTE_CONCURRENCY, hostConcurrency: v.HOST_CONCURRENCY },
     jobs: {
-      concurrency: v.JOB_CONCURRENCY, hostSlots: v.JOB_HOST_SLOTS, leaseSeconds: v.JOB_LEASE_SECONDS, stepDeadlineSeconds: v.JOB_STEP_DEADLINE_SECONDS,
+      concurrency: v.JOB_CONCURRENCY, hostSlots: v.JOB_HOST_SLOTS, leaseSeconds: v.JOB_LEASE_SECONDS, abortGraceSeconds: v.JOB_ABORT_GRACE_SECONDS, stepDeadlineSeconds: v.JOB_STEP_DEADLINE_SECONDS,
       guestKeyTimeoutSeconds: v.GUEST_KEY_TIMEOUT_SECONDS, guestApplyTimeoutSeconds: v.GUEST_APPLY_TIMEOUT_SECONDS, kvpPollSeconds: v.KVP_POLL_SECONDS,
     },
     agent: {

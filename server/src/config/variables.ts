@@ -69,6 +69,7 @@ export const ConfigVariables = Type.Object({
   JOB_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1024, default: 64, description: 'Jobs executing at once per replica (a job that waits — for the guest, a host slot, a timer — does not count)' }),
   JOB_HOST_SLOTS: Type.String({ default: 'image.copy=1', description: 'Per-host limits of named job resources, e.g. image.copy=1,vm.create=4 (unnamed resources: 1 per host)' }),
   JOB_STEP_DEADLINE_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 3600, description: 'Default deadline of one job step (an image copy of a large golden image must fit)' }),
+  JOB_ABORT_GRACE_SECONDS: Type.Integer({ minimum: 0, maximum: 600, default: 5, description: 'After a cancel or a step deadline, how long the running step may take to stop before its rollback runs' }),
   JOB_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 30, description: 'PostgreSQL: how long a replica\'s claim on a job lasts without a heartbeat before another replica takes the job over' }),
   GUEST_KEY_TIMEOUT_SECONDS: Type.Integer({ minimum: 30, maximum: 86400, default: 1800, description: 'How long provisioning waits for a new guest to boot and publish its key over KVP' }),
   GUEST_APPLY_TIMEOUT_SECONDS: Type.Integer({ minimum: 30, maximum: 86400, default: 3600, description: 'How long provisioning waits for the guest to apply its configuration (domain join, updates, reboots)' }),
