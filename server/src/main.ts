@@ -146,12 +146,13 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
     const parts: [string, (() => Promise<void>) | undefined][] = [
       ['replication', replication ? () => replication!.stop() : undefined],
       ['services', () => services.stop()],
-      ['http', () => app.close()],
+      ['http', () => closeHttp(app, logger)],
       ['laboratory', laboratory ? () => laboratory!.stop() : undefined],
       ['store', store ? () => store!.close() : undefined],
     ];
     for (const [name, stopPart] of parts) {
       try {
+        logger.debug({ part: name }, 'stopping');
         await stopPart?.();
       } catch (error) {
         logger.warn({ err: error, part: name }, 'error while stopping');
@@ -180,4 +181,28 @@ async function ensureArtifacts(config: AppConfig, logger: Logger): Promise<void>
   logger.info({ artifactsPath: config.agent.artifactsPath }, 'building host artifacts (scripts, provisioning ISOs, manifest)');
   const result = await buildArtifacts({ root: REPOSITORY_ROOT, outDir: config.agent.artifactsPath });
   for (const warning of result.warnings) logger.warn(`artifacts: ${warning}`);
+}
+
+/** How long in-flight requests may take to finish once a shutdown starts. */
+const HTTP_CLOSE_GRACE_MS = 8_000;
+
+/**
+ * Fastify's close waits for every in-flight request; a client that keeps a download or a
+ * connection open must not hold the shutdown past the grace period (and the supervisor's
+ * kill after 15 s).
+ */
+async function closeHttp(app: FastifyInstance, logger: Logger): Promise<void> {
+  const closing = app.close();
+  // close() drops the connections idle at that moment; one whose request finishes later would
+  // otherwise linger as keep-alive until its timeout.
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), HTTP_CLOSE_GRACE_MS); });
+  if ((await Promise.race([closing.then(() => 'closed' as const), grace])) === 'late') {
+    logger.warn(`requests still open after ${HTTP_CLOSE_GRACE_MS / 1000} s: closing their connections`);
+    app.server.closeAllConnections();
+    await closing;
+  }
+  clearTimeout(timer);
+  clearInterval(sweep);
 }

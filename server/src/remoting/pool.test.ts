@@ -35,5 +35,7 @@ describe('transport factory and pool', () => {
     assert.equal(made.length, 3, 'an evicted host gets a fresh transport');
     await pool.close();
     assert.ok(made.every((m) => m.closed));
+    assert.throws(() => pool.get('hv01'), { code: 'REMOTE_CANCELLED' }, 'a closed pool opens no new connection (shutdown)');
+    assert.equal(made.length, 3);
   });
 });

@@ -6,6 +6,7 @@
 import { createTransport, type CreateTransportOptions, type RemotingLogger } from './index.ts';
 import type { RemotingSettings } from './settings.ts';
 import type { HostTransport } from './transport.ts';
+import { AppError } from '../errors.ts';
 
 export type TransportFactory = (host: string, settings: RemotingSettings, options: CreateTransportOptions) => HostTransport;
 
@@ -19,6 +20,7 @@ export interface TransportPoolOptions {
 
 export class TransportPool {
   private readonly transports = new Map<string, HostTransport>();
+  private closed = false;
 
   constructor(
     readonly settings: RemotingSettings,
@@ -26,6 +28,8 @@ export class TransportPool {
   ) {}
 
   get(host: string): HostTransport {
+    // After close() (shutdown) nothing may open new connections: a retry would outlive the process.
+    if (this.closed) throw new AppError('REMOTE_CANCELLED', `the orchestrator is shutting down; no new call to ${host}`, { details: { host } });
     const existing = this.transports.get(host);
     if (existing) return existing;
     const factory = this.options.factory ?? createTransport;
@@ -46,6 +50,7 @@ export class TransportPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const all = [...this.transports.values()];
     this.transports.clear();
     await Promise.allSettled(all.map((t) => t.close()));
