@@ -7,6 +7,9 @@ import { TransportPool } from '../../server/src/remoting/pool.ts';
 import { createTransport } from '../../server/src/remoting/index.ts';
 import { DEFAULT_SSH, DEFAULT_WINRM, type RemotingSettings } from '../../server/src/remoting/settings.ts';
 import type { Vm } from '../../server/src/agent/types.generated.ts';
+import { waitUntil } from '../support/wait.ts';
+
+const waitFor = (check: () => boolean) => waitUntil(check, 20_000, 'the expected WebSocket messages');
 
 interface ModelJson { host: { cluster: string | null }; vms: Vm[] }
 
@@ -146,11 +149,3 @@ describe('inventory against 20 simulated hosts × 25 VMs', { timeout: 240_000 },
     ws2.close();
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

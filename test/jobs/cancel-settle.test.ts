@@ -8,16 +8,8 @@ import assert from 'node:assert/strict';
 import type { JobKind } from '../../server/src/jobs/kind.ts';
 import { postgresSkip } from '../support/postgres.ts';
 import { testEngine, testStore, type TestStore } from './support/engine.ts';
+import { pause, waitUntil } from '../support/wait.ts';
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await pause(10);
-  }
-}
 
 /** A step that registers its undo, then keeps working `busyMs` whatever its signal says. */
 function stubbornKind(name: string, busyMs: number, seen: { started: boolean; finished: boolean; undoSawFinished?: boolean; done?: Promise<void> }): JobKind {

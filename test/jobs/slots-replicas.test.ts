@@ -8,16 +8,8 @@ import assert from 'node:assert/strict';
 import { postgresSkip } from '../support/postgres.ts';
 import type { JobKind } from '../../server/src/jobs/kind.ts';
 import { testEngine, testStore, type TestStore } from './support/engine.ts';
+import { pause, waitUntil } from '../support/wait.ts';
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await pause(10);
-  }
-}
 
 describe('per-host slots across replicas on PostgreSQL', { skip: postgresSkip }, () => {
   let db: TestStore;

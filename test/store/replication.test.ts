@@ -6,16 +6,10 @@ import { PgEventRelay } from '../../server/src/events/relay.ts';
 import { PgAdvisoryLeader, SingleReplica } from '../../server/src/store/leader.ts';
 import { createTestDatabase, postgresSkip } from '../support/postgres.ts';
 import { openStore } from '../../server/src/store/store.ts';
+import { waitUntil as until } from '../support/wait.ts';
 
 const logger = pino({ level: 'silent' });
 
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('several replicas on PostgreSQL', { skip: postgresSkip }, () => {
   it('relay job and notification events between replicas, exactly once, large ones too, but not inventory', async () => {
