@@ -7,26 +7,19 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { access, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildArtifacts } from '../../server/src/artifacts/build.ts';
 import { parseDockerfile, replayDockerfile } from './dockerfile.ts';
 import type { Stage } from './dockerfile.ts';
+import { listTree } from '../support/files.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const STARTUP_TIMEOUT_MS = 45_000;
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-async function listTree(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) out.push(...(await listTree(join(dir, entry.name), `${prefix}${entry.name}/`)));
-    else out.push(prefix + entry.name);
-  }
-  return out.sort();
-}
 
 describe('server/Dockerfile', () => {
   let stages: Stage[];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import { buildArtifacts } from './build.ts';
 import { parseManifest } from './manifest.ts';
 import { FALLBACK_EPOCH_SECONDS, resolveSourceDate } from './sources.ts';
 import { xorrisoExtract, xorrisoFind, xorrisoVolumeId } from './xorriso.test-support.ts';
+import { listTree } from '../../../test/support/files.ts';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -45,14 +46,6 @@ async function writeTree(root: string, files: Record<string, string>): Promise<v
   }
 }
 
-async function listTree(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) out.push(...(await listTree(join(dir, entry.name), `${prefix}${entry.name}/`)));
-    else out.push(prefix + entry.name);
-  }
-  return out.sort();
-}
 
 describe('buildArtifacts', () => {
   let root: string;
