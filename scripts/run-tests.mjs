@@ -4,7 +4,7 @@
 // Usage: node scripts/run-tests.mjs [path-filter …]   (filters are substrings of file paths)
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const roots = ['server', 'simulator', 'test', 'scripts', 'bench'];
 // Build output and data only at the top level: server/src/artifacts/ holds tests.
@@ -28,6 +28,11 @@ const selected = files.filter((f) => filters.length === 0 || filters.some((x) =>
 if (selected.length === 0) {
   console.error(`no test files match ${filters.join(' ') || '(all)'}`);
   process.exit(1);
+}
+// The PowerShell tests run the real pwsh built from NuGet (needs the .NET SDK): build it once.
+if (!process.env.PWSH) {
+  const build = spawnSync(process.execPath, [join('scripts', 'build-pwsh.mjs'), '--if-missing'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 // A test that hangs fails after TEST_TIMEOUT_MS instead of stalling CI, and a file that leaves
