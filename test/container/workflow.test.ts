@@ -45,6 +45,8 @@ describe('.github/workflows/build-server.yml', () => {
     assert.equal(String(node.with?.['node-version']), '20');
     const at = (pattern: RegExp) => steps.findIndex((s) => pattern.test(s.run ?? ''));
     assert.ok(at(/npm ci/) >= 0 && at(/npm ci/) < at(/npm test/), 'npm ci, then npm test');
+    const dotnet = steps.findIndex((s) => s.uses?.startsWith('actions/setup-dotnet@'));
+    assert.ok(dotnet >= 0 && dotnet < at(/npm run build:pwsh/) && at(/npm run build:pwsh/) < at(/npm test/), 'the .NET SDK, then pwsh, then npm test');
     const build = steps.findIndex((s) => s.uses?.startsWith('docker/build-push-action@'));
     assert.ok(at(/npm test/) < build, 'the image is built only after the tests pass');
     const apt = steps.find((s) => /apt-get install/.test(s.run ?? ''))!.run!;
