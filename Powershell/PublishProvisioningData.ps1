@@ -14,9 +14,12 @@ function Invoke-KvpSet {
         if ($item -isnot [hashtable] -or $item['key'] -isnot [string] -or $item['key'].Length -eq 0 -or $item['value'] -isnot [string]) {
             throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Each of 'items' needs a string key and a string value.")
         }
-        if ([System.Text.Encoding]::UTF8.GetByteCount($item['value']) -gt 2048 -or [System.Text.Encoding]::UTF8.GetByteCount($item['key']) -ge 512) {
-            # The pool's 512-byte key field ends with a NUL, so a key has at most 511 bytes.
-            throw (New-AgentError -Code 'INVALID_PARAMS' -Message "A KVP item exceeds the pool limits (511-byte key, 2,048-byte value).")
+        # Hyper-V carries both as UTF-16 with a NUL terminator (Msvm_KvpExchangeDataItem: Name in
+        # 512 bytes, Data MAXLEN(1024)); [string].Length counts UTF-16 code units, as AddKvpItems
+        # does. Limits: Schemas/agent/common.json kvpKey/kvpValue. Checked for every item before
+        # the first write, so a refused call changes nothing.
+        if ($item['value'].Length -gt 1023 -or $item['key'].Length -gt 255) {
+            throw (New-AgentError -Code 'INVALID_PARAMS' -Message "A KVP item exceeds Hyper-V's limits (255 UTF-16 code units for a key, 1,023 for a value).")
         }
     }
     $system = Get-AgentMsvmComputerSystem -VmId $vmId

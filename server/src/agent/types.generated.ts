@@ -92,11 +92,11 @@ export type VmName = string;
  */
 export type WindowsPath2 = string;
 /**
- * A KVP item name (at most 511 bytes as UTF-8: the pool's 512-byte key field ends with a NUL).
+ * A KVP item name: at most 255 UTF-16 code units (Msvm_KvpExchangeDataItem.Name is UTF-16 in 512 bytes ending with a NUL). maxLength counts code points; the agent and the simulator count UTF-16 code units ($s.Length, String.length), which is stricter for characters outside the BMP.
  */
 export type KvpKey = string;
 /**
- * A KVP item value (at most 2,048 bytes as UTF-8 in the pool).
+ * A KVP item value: at most 1,023 UTF-16 code units (Msvm_KvpExchangeDataItem.Data is MAXLEN(1024) UTF-16, a 2,048-byte field ending with a NUL; the Linux driver's HV_KVP_EXCHANGE_MAX_VALUE_SIZE). JSON Schema's maxLength counts code points, so a value with characters outside the BMP can pass it and still be refused: the agent and the simulator count UTF-16 code units.
  */
 export type KvpValue = string;
 export type BootstrapInstallParams =

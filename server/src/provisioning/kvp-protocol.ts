@@ -48,9 +48,12 @@ export function isGuestState(value: string): value is GuestState {
   return (Object.values(GUEST_STATE) as string[]).includes(value);
 }
 
-/** A payload chunk holds at most this many base64 characters (a KVP value holds 2,047 bytes). */
-export const PAYLOAD_CHUNK_CHARS = 1800;
-/** Upper bound on `aetherv.payload.count`; guests refuse more. 256 × 1,800 chars ≈ 345 KB of configuration. */
+/**
+ * A payload chunk holds at most this many base64 characters. A KVP value is UTF-16 in a 2,048-byte
+ * field with its NUL (at most 1,023 code units: Schemas/agent/common.json kvpValue); 1,000 leaves room.
+ */
+export const PAYLOAD_CHUNK_CHARS = 1000;
+/** Upper bound on `aetherv.payload.count`; guests refuse more. 256 × 1,000 chars ≈ 190 KB of configuration. */
 export const MAX_PAYLOAD_CHUNKS = 256;
 /** `aetherv.guest.error` is at most this long. */
 export const GUEST_ERROR_MAX_CHARS = 200;

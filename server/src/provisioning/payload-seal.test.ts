@@ -62,18 +62,19 @@ describe('payload sealing', () => {
 });
 
 describe('chunking', () => {
-  test('exactly 1,800 characters is one chunk; 1,801 is two; every chunk ≤ 1,800; order kept', () => {
-    assert.deepEqual(chunkBlob('a'.repeat(PAYLOAD_CHUNK_CHARS)), ['a'.repeat(1800)]);
-    assert.deepEqual(chunkBlob(`${'a'.repeat(1800)}b`), ['a'.repeat(1800), 'b']);
-    const blob = Array.from({ length: 5000 }, (_, i) => 'ABCDEFGHIJ'[i % 10]).join('');
+  test('exactly 1,000 characters is one chunk; 1,001 is two; every chunk ≤ 1,000; order kept', () => {
+    assert.equal(PAYLOAD_CHUNK_CHARS, 1000, 'a KVP value holds 1,023 UTF-16 code units (DESIGN §5)');
+    assert.deepEqual(chunkBlob('a'.repeat(PAYLOAD_CHUNK_CHARS)), ['a'.repeat(1000)]);
+    assert.deepEqual(chunkBlob(`${'a'.repeat(1000)}b`), ['a'.repeat(1000), 'b']);
+    const blob = Array.from({ length: 2500 }, (_, i) => 'ABCDEFGHIJ'[i % 10]).join('');
     const chunks = chunkBlob(blob);
-    assert.deepEqual(chunks.map((c) => c.length), [1800, 1800, 1400]);
+    assert.deepEqual(chunks.map((c) => c.length), [1000, 1000, 500]);
     assert.equal(chunks.join(''), blob);
   });
 
   test('an empty blob is refused; a blob needing too many chunks is GUEST_PAYLOAD_TOO_LARGE', () => {
     assert.throws(() => chunkBlob(''), RangeError);
-    assert.equal(chunkBlob('x'.repeat(1800 * MAX_PAYLOAD_CHUNKS)).length, MAX_PAYLOAD_CHUNKS);
-    assert.throws(() => chunkBlob('x'.repeat(1800 * MAX_PAYLOAD_CHUNKS + 1)), (e) => isAppError(e) && e.code === 'GUEST_PAYLOAD_TOO_LARGE');
+    assert.equal(chunkBlob('x'.repeat(PAYLOAD_CHUNK_CHARS * MAX_PAYLOAD_CHUNKS)).length, MAX_PAYLOAD_CHUNKS);
+    assert.throws(() => chunkBlob('x'.repeat(PAYLOAD_CHUNK_CHARS * MAX_PAYLOAD_CHUNKS + 1)), (e) => isAppError(e) && e.code === 'GUEST_PAYLOAD_TOO_LARGE');
   });
 });

@@ -4,7 +4,7 @@
  *   key    = base64(RSA-OAEP-SHA-256/MGF1-SHA-256(guest public key, Ke‖Km))
  *   C      = AES-256-CBC/PKCS#7(Ke, IV, P)          with IV ← 16 random bytes
  *   T      = HMAC-SHA-256(Km, "aetherv.kvp/1" ‖ IV ‖ C)
- *   blob   = base64(IV ‖ C ‖ T), cut into chunks of at most 1,800 characters.
+ *   blob   = base64(IV ‖ C ‖ T), cut into chunks of at most 1,000 characters.
  * Pure functions over node:crypto: no I/O, nothing logged.
  */
 import { constants, createCipheriv, createHmac, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
@@ -52,7 +52,7 @@ export function sealPayload(plaintext: Buffer, guestKey: KeyObject, randomness: 
   }
 }
 
-/** Cuts the blob into `aetherv.payload.<i>` values of at most 1,800 characters each. */
+/** Cuts the blob into `aetherv.payload.<i>` values of at most PAYLOAD_CHUNK_CHARS (1,000) characters each. */
 export function chunkBlob(blob: string, chunkChars: number = PAYLOAD_CHUNK_CHARS): string[] {
   if (!Number.isSafeInteger(chunkChars) || chunkChars < 1) throw new RangeError('chunk size must be a positive integer');
   if (blob.length === 0) throw new RangeError('an empty blob cannot be published');

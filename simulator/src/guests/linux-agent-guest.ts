@@ -12,6 +12,7 @@ import type { GuestEnv } from './launcher.ts';
 import { PYTHON, readPool, writePool, type PoolChange } from './pool-file.ts';
 import { KEYS } from './protocol.ts';
 import { MemoryKvp, type KvpStore } from '../host/model.ts';
+import { assertKvpItemFits } from '../host/kvp-limits.ts';
 import { scaled } from '../host/runtime.ts';
 
 const STAND_INS = ['hostnamectl', 'useradd', 'usermod', 'chpasswd', 'chown', 'netplan', 'nmcli', 'systemctl', 'reboot'];
@@ -29,7 +30,7 @@ export class PoolFileKvp implements KvpStore {
   }
 
   hostItems(): Map<string, string> { return this.host; }
-  setHost(key: string, value: string): void { this.host.set(key, value); this.pending.push(['set', key, value]); }
+  setHost(key: string, value: string): void { assertKvpItemFits(key, value); this.host.set(key, value); this.pending.push(['set', key, value]); }
   removeHost(key: string): boolean { this.pending.push(['remove', key]); return this.host.delete(key); }
   guestItems(): Map<string, string> { return this.guest; }
   setGuest(key: string, value: string): void { this.guest.set(key, value); }

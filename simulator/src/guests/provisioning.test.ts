@@ -54,7 +54,7 @@ function seal(jwk: string, config: object, tamper = false): { key: string; chunk
   const t = createHmac('sha256', km).update('aetherv.kvp/1').update(iv).update(c).digest();
   if (tamper) c[0] = (c[0] ?? 0) ^ 1;
   const blob = Buffer.concat([iv, c, t]).toString('base64');
-  return { key, chunks: blob.match(/.{1,1800}/g) ?? [] };
+  return { key, chunks: blob.match(/.{1,1000}/g) ?? [] };
 }
 
 async function provisionLinuxVm(host: SimulatedHost, options: { hostVersion?: string; tamper?: boolean; windows?: boolean } = {}) {
@@ -76,7 +76,7 @@ async function provisionLinuxVm(host: SimulatedHost, options: { hostVersion?: st
   assert.equal(jwk.kty, 'RSA');
   assert.equal(Buffer.from(jwk.n, 'base64url').length, 384, 'RSA-3072');
 
-  // Enough users that the blob needs several chunks of 1,800 characters.
+  // Enough users that the blob needs several chunks of 1,000 characters.
   const { key, chunks } = seal(ready['aetherv.guest.pubkey']!, { ...CONFIG, users: [...CONFIG.users, ...Array.from({ length: 12 }, (_, i) => ({ name: `svc${i}`, sshAuthorizedKeys: [`ssh-ed25519 ${'A'.repeat(68)} svc${i}`] }))] }, options.tamper);
   assert.ok(chunks.length >= 2, 'the payload spans several chunks');
   await must(host, 'kvp.set', { vmId, items: [{ key: 'aetherv.key', value: key }, ...chunks.map((value, i) => ({ key: `aetherv.payload.${i}`, value })), { key: 'aetherv.payload.count', value: String(chunks.length) }] });

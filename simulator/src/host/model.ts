@@ -4,6 +4,7 @@
  */
 import type { FileStore } from './files.ts';
 import type { GuestHandle } from '../guests/guest.ts';
+import { assertKvpItemFits } from './kvp-limits.ts';
 
 export type VmState = 'Running' | 'Off' | 'Saved' | 'Paused' | 'Starting' | 'Stopping' | 'Saving' | 'Pausing' | 'Resuming';
 export type OsFamily = 'windows' | 'linux';
@@ -148,7 +149,7 @@ export class MemoryKvp implements KvpStore {
   private host: Map<string, string> | undefined;
   private guest: Map<string, string> | undefined;
   hostItems(): Map<string, string> { return this.host ?? (NO_ITEMS as Map<string, string>); }
-  setHost(key: string, value: string): void { (this.host ??= new Map()).set(key, value); }
+  setHost(key: string, value: string): void { assertKvpItemFits(key, value); (this.host ??= new Map()).set(key, value); }
   removeHost(key: string): boolean { return this.host?.delete(key) ?? false; }
   guestItems(): Map<string, string> { return this.guest ?? (NO_ITEMS as Map<string, string>); }
   setGuest(key: string, value: string): void { (this.guest ??= new Map()).set(key, value); }

@@ -115,9 +115,10 @@ describe('agent operations', () => {
     assert.equal(cpuWhileRunning.error?.code, 'INVALID_STATE');
     assert.equal(cpuWhileRunning.error?.details?.currentState, 'Running');
 
-    const set = await ok(clustered, 'kvp.set', { vmId, items: [{ key: 'aetherv.version', value: '2.0.0' }, { key: 'note', value: 'x'.repeat(2048) }] });
+    const set = await ok(clustered, 'kvp.set', { vmId, items: [{ key: 'aetherv.version', value: '2.0.0' }, { key: 'note', value: 'x'.repeat(1023) }] });
     assert.deepEqual(set.keys, ['aetherv.version', 'note']);
-    const tooBig = await op(clustered, 'kvp.set', { vmId, items: [{ key: 'k', value: 'é'.repeat(1500) }] });
+    // 600 code points pass the schema's maxLength, but they are 1,200 UTF-16 code units: too many for Hyper-V.
+    const tooBig = await op(clustered, 'kvp.set', { vmId, items: [{ key: 'k', value: '\u{1F600}'.repeat(600) }] });
     assert.equal(tooBig.error?.code, 'INVALID_PARAMS');
     const read = await ok(clustered, 'kvp.get', { vmId });
     assert.deepEqual(read.items, {}, 'no guest agent: no guest items');

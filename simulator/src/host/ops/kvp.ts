@@ -1,10 +1,8 @@
 /** kvp.get (guest→host items), kvp.set and kvp.remove (host→guest External pool items). */
 import { AgentFailure } from '../failure.ts';
 import { DURATIONS } from '../runtime.ts';
+import { kvpItemProblem } from '../kvp-limits.ts';
 import { requireVm, type OpContext, type OpParams } from './context.ts';
-
-const KEY_BYTES = 512;
-const VALUE_BYTES = 2048;
 
 export async function kvpGet(ctx: OpContext, p: OpParams): Promise<Record<string, unknown>> {
   const vm = requireVm(ctx, p.vmId);
@@ -21,9 +19,10 @@ export async function kvpGet(ctx: OpContext, p: OpParams): Promise<Record<string
 export async function kvpSet(ctx: OpContext, p: OpParams): Promise<Record<string, unknown>> {
   const vm = requireVm(ctx, p.vmId);
   const items = p.items as { key: string; value: string }[];
+  // Checked before anything is written, as the agent does: a refused call leaves the pool as it was.
   for (const { key, value } of items) {
-    if (Buffer.byteLength(key, 'utf8') >= KEY_BYTES) throw new AgentFailure('INVALID_PARAMS', `KVP key '${key.slice(0, 40)}…' exceeds ${KEY_BYTES - 1} bytes.`);
-    if (Buffer.byteLength(value, 'utf8') > VALUE_BYTES) throw new AgentFailure('INVALID_PARAMS', `The value of KVP key '${key}' exceeds ${VALUE_BYTES} bytes.`);
+    const problem = kvpItemProblem(key, value);
+    if (problem !== null) throw new AgentFailure('INVALID_PARAMS', problem);
   }
   await ctx.sleep(DURATIONS.small);
   for (const { key, value } of items) vm.kvp.setHost(key, value);
