@@ -48,6 +48,15 @@ function ConvertTo-AgentJsonValue {
         return $null
     }
     if ($Value -is [System.Management.Automation.PSObject]) {
+        # A [pscustomobject]'s properties live on its PSObject wrapper, not on the base object
+        # (an empty PSCustomObject): read them before unwrapping, or it would serialise as {}.
+        if ($Value.PSObject.BaseObject -is [System.Management.Automation.PSCustomObject]) {
+            $copy = [ordered]@{}
+            foreach ($property in $Value.PSObject.Properties) {
+                $copy[$property.Name] = ConvertTo-AgentJsonValue -Value $property.Value
+            }
+            return $copy
+        }
         $Value = $Value.PSObject.BaseObject
     }
     if ($Value -is [string] -or $Value -is [bool]) {
@@ -86,13 +95,6 @@ function ConvertTo-AgentJsonValue {
         }
         # The comma keeps an empty or one-element array an array on return.
         return , $list.ToArray()
-    }
-    if ($Value -is [System.Management.Automation.PSCustomObject]) {
-        $copy = [ordered]@{}
-        foreach ($property in $Value.PSObject.Properties) {
-            $copy[$property.Name] = ConvertTo-AgentJsonValue -Value $property.Value
-        }
-        return $copy
     }
     return $Value.ToString()
 }

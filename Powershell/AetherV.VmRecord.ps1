@@ -8,7 +8,8 @@ function Get-AgentGuestOsName {
     $names = @{}
     $query = @{ Namespace = 'root/virtualization/v2'; ClassName = 'Msvm_KvpExchangeComponent'; ErrorAction = 'Stop' }
     if ($null -ne $VmId) {
-        $query['Filter'] = "SystemName = '$($VmId.Value.ToString().ToUpperInvariant())'"
+        # PowerShell unwraps [Nullable[guid]] to the [guid] itself: there is no .Value to read.
+        $query['Filter'] = "SystemName = '$($VmId.ToString().ToUpperInvariant())'"
     }
     $components = @(Get-CimInstance @query)
     foreach ($component in $components) {

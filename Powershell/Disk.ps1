@@ -16,7 +16,8 @@ function Test-AgentFileAttached {
     # Whether any VM on this host (other than $ExceptVmId) has this file in a drive.
     param([Parameter(Mandatory = $true)] [string] $Path, [Nullable[guid]] $ExceptVmId)
     foreach ($vm in @(Get-VM -ErrorAction Stop)) {
-        if ($null -ne $ExceptVmId -and $vm.Id -eq $ExceptVmId.Value) {
+        # $ExceptVmId is the unwrapped [guid] ([Nullable[guid]] has no .Value in PowerShell).
+        if ($null -ne $ExceptVmId -and $vm.Id -eq $ExceptVmId) {
             continue
         }
         foreach ($drive in @(@($vm.HardDrives) + @($vm.DVDDrives))) {

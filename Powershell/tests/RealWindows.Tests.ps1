@@ -1,0 +1,94 @@
+# Issue 16: what a real Windows host would break on, run in a real PowerShell under the agent's
+# own Set-StrictMode -Version 3.0. Only Windows-only commands (CIM, Hyper-V) are replaced, by
+# stubs defined here with their real parameter names, so that Pester can Mock them.
+
+BeforeAll {
+    Set-StrictMode -Version 3.0
+    $ErrorActionPreference = 'Stop'
+    $agent = Join-Path -Path (Split-Path -Parent $PSScriptRoot) -ChildPath ''
+    foreach ($file in @('AetherV.Output.ps1', 'AetherV.Common.ps1', 'AetherV.Deadline.ps1', 'AetherV.Kvp.ps1', 'AetherV.VmRecord.ps1', 'Disk.ps1', 'PublishProvisioningData.ps1')) {
+        . (Join-Path -Path $agent -ChildPath $file)
+    }
+
+    # Windows-only: CimCmdlets' Get-CimInstance and Hyper-V's Get-VM / Get-VHD do not exist on
+    # Linux. Each stub only gives Mock a command with the real parameters to replace.
+    if (-not (Get-Command -Name 'Get-CimInstance' -ErrorAction SilentlyContinue)) {
+        function global:Get-CimInstance { [CmdletBinding()] param([string] $Namespace, [string] $ClassName, [string] $Filter) throw 'stub: mock me' }
+    }
+    if (-not (Get-Command -Name 'Get-VM' -ErrorAction SilentlyContinue)) {
+        function global:Get-VM { [CmdletBinding()] param([string[]] $Name, [guid[]] $Id) throw 'stub: mock me' }
+    }
+    if (-not (Get-Command -Name 'Get-VHD' -ErrorAction SilentlyContinue)) {
+        function global:Get-VHD { [CmdletBinding()] param([string[]] $Path) throw 'stub: mock me' }
+    }
+
+    function Get-AgentErrorCode([scriptblock] $Script) {
+        try {
+            & $Script
+        } catch {
+            return [string]$_.Exception.Data['AetherV.Code']
+        }
+        return '(no error)'
+    }
+
+    function New-TestVm([guid] $Id, [object[]] $HardDrives = @()) {
+        return [pscustomobject]@{
+            Id = $Id; Name = 'web-01'; State = 'Running'; ProcessorCount = 2
+            MemoryStartup = 2GB; MemoryAssigned = 2GB; DynamicMemoryEnabled = $false; MemoryMinimum = 2GB; MemoryMaximum = 2GB
+            Generation = 2; Version = '10.0'; ConfigurationLocation = 'C:\Hyper-V\web-01'; Uptime = [timespan]::FromMinutes(5)
+            Notes = ''; CreationTime = [datetime]::UtcNow; HardDrives = $HardDrives; DVDDrives = @(); NetworkAdapters = @(); IsClustered = $false
+        }
+    }
+}
+
+Describe 'VM records carry the guest OS name ([Nullable[guid]] is unwrapped)' {
+    It 'Get-AgentGuestOsName filters by the VM id and ConvertTo-AgentVmRecord fills osName' {
+        $id = [guid]'6f0c1c3e-8a1b-4a53-9e0f-2b6d1e7a9c41'
+        $upper = $id.ToString().ToUpperInvariant()
+        $item = "<INSTANCE CLASSNAME=""Msvm_KvpExchangeDataItem""><PROPERTY NAME=""Data"" TYPE=""string""><VALUE>Windows Server 2022 Datacenter</VALUE></PROPERTY><PROPERTY NAME=""Name"" TYPE=""string""><VALUE>OSName</VALUE></PROPERTY></INSTANCE>"
+        Mock Get-CimInstance -ParameterFilter { $Filter -eq "SystemName = '$upper'" } -MockWith {
+            [pscustomobject]@{ SystemName = $upper; GuestIntrinsicExchangeItems = @($item) }
+        }
+        $warnings = [System.Collections.Generic.List[string]]::new()
+        $record = ConvertTo-AgentVmRecord -Vm (New-TestVm -Id $id) -Warnings $warnings
+        $warnings | Should -BeNullOrEmpty
+        $record['osName'] | Should -Be 'Windows Server 2022 Datacenter'
+        Should -Invoke Get-CimInstance -Times 1 -Exactly
+    }
+
+    It 'Test-AgentFileAttached skips the excepted VM' {
+        $self = [guid]'0b7d9f43-62a1-4c57-8f4e-0c2e7b1d5a90'
+        $path = 'C:\Hyper-V\web-01\web-01.vhdx'
+        Mock Get-VM { New-TestVm -Id $self -HardDrives @([pscustomobject]@{ Path = $path }) }
+        Test-AgentFileAttached -Path $path -ExceptVmId $self | Should -BeFalse
+        Test-AgentFileAttached -Path $path | Should -BeTrue
+    }
+}
+
+Describe 'results serialise [pscustomobject] values with their properties' {
+    It 'a [pscustomobject] at any depth keeps its properties' {
+        $value = [ordered]@{ item = [pscustomobject]@{ name = 'a'; size = 3 }; list = @([pscustomobject]@{ z = $true }); table = @{ inner = [pscustomobject]@{ k = 'v' } } }
+        ConvertTo-AgentJson -Value $value | Should -Be '{"item":{"name":"a","size":3},"list":[{"z":true}],"table":{"inner":{"k":"v"}}}'
+    }
+}
+
+Describe 'kvp.set counts UTF-16 code units as Hyper-V does' {
+    BeforeEach {
+        # Past the size check the agent asks WMI for the VM: a stand-in that says "reached".
+        Mock Get-AgentMsvmComputerSystem { throw (New-AgentError -Code 'VM_NOT_FOUND' -Message 'reached WMI') }
+    }
+    It 'refuses a 1,024-unit value, a 256-unit key and 600 astral characters (1,200 units) before any WMI call' {
+        $vmId = '6f0c1c3e-8a1b-4a53-9e0f-2b6d1e7a9c41'
+        $astral = [string]::new([char[]]@([char]0xD83D, [char]0xDE00)) * 600
+        foreach ($item in @(@{ key = 'big'; value = 'x' * 1024 }, @{ key = 'k' * 256; value = 'x' }, @{ key = 'astral'; value = $astral })) {
+            Get-AgentErrorCode { Invoke-KvpSet -Params @{ vmId = $vmId; items = @(@{ key = 'first'; value = 'ok' }, $item) } -Context $null } | Should -Be 'INVALID_PARAMS'
+        }
+        Should -Invoke Get-AgentMsvmComputerSystem -Times 0 -Exactly
+    }
+    It 'accepts 1,023 units of a two-byte UTF-8 character and a 255-unit key (2,046 UTF-8 bytes: units, not bytes, count)' {
+        $vmId = '6f0c1c3e-8a1b-4a53-9e0f-2b6d1e7a9c41'
+        $accented = [string][char]0x00E9 * 1023
+        Get-AgentErrorCode { Invoke-KvpSet -Params @{ vmId = $vmId; items = @(@{ key = 'k' * 255; value = $accented }) } -Context $null } | Should -Be 'VM_NOT_FOUND'
+        Should -Invoke Get-AgentMsvmComputerSystem -Times 1 -Exactly
+    }
+}
