@@ -30,7 +30,8 @@ $versionFile = Join-Path -Path $dir -ChildPath 'version'
 $version = $null
 if (Test-Path -LiteralPath $versionFile -PathType Leaf) {
     # Trim a BOM, NULs and whitespace: older installs wrote the file with other encodings.
-    $version = [IO.File]::ReadAllText($versionFile).Trim([char]0xFEFF, [char]0, ' ', "`r", "`n", "`t")
+    # .NET needs the provider path.
+    $version = [IO.File]::ReadAllText((Convert-Path -LiteralPath $versionFile)).Trim([char]0xFEFF, [char]0, ' ', "`r", "`n", "`t")
     if ($version.Length -eq 0) {
         $version = $null
     }

@@ -42,15 +42,14 @@ foreach ($f in @($p.manifest.files)) {
   } elseif (-not (Test-Path -LiteralPath $path -PathType Leaf)) {
     Stop-Bootstrap 'STAGING_INCOMPLETE' 'File not staged.' $name
   }
-  $hash = (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash
-  if ((Get-Item -LiteralPath $path).Length -ne $f.size -or $hash -ne $f.sha256) {
+  if ((Get-Item -LiteralPath $path).Length -ne $f.size -or (Get-FileHash -LiteralPath $path).Hash -ne $f.sha256) {
     Stop-Bootstrap 'CHECKSUM_MISMATCH' 'Size or SHA-256 differs.' $name
   }
 }
 # version last: a partial install never looks current.
 Remove-Item -LiteralPath "$staging\version" -Force -ErrorAction Ignore
 $previous = $null
-if (Test-Path -LiteralPath "$dir\version") { $previous = [IO.File]::ReadAllText("$dir\version").Trim() }
+if (Test-Path -LiteralPath "$dir\version") { $previous = "$(Get-Content -LiteralPath "$dir\version" -Raw)".Trim() }
 $old = "$dir.previous"
 Remove-Item -LiteralPath $old -Recurse -Force -ErrorAction Ignore
 if (Test-Path -LiteralPath $dir) { Move-Item -LiteralPath $dir $old }
@@ -60,5 +59,5 @@ try {
   if (Test-Path -LiteralPath $old) { Move-Item -LiteralPath $old $dir }
   throw
 }
-[IO.File]::WriteAllText("$dir\version", $p.manifest.version, $utf8)
+Set-Content -LiteralPath "$dir\version" $p.manifest.version -NoNewline -Encoding Ascii
 Write-Result 'result' ([ordered]@{ installDirectory = $dir; mode = $mode; version = $p.manifest.version; previousVersion = $previous; files = $p.manifest.files })

@@ -49,7 +49,8 @@ $mode = [IO.FileMode]::Append
 if ($offset -eq 0) {
     $mode = [IO.FileMode]::Create
 }
-$stream = [IO.FileStream]::new($path, $mode, [IO.FileAccess]::Write)
+# .NET needs the provider path.
+$stream = [IO.FileStream]::new($ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($path), $mode, [IO.FileAccess]::Write)
 try {
     $stream.Write($data, 0, $data.Length)
     $staged = $stream.Length

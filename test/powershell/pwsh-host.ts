@@ -1,0 +1,63 @@
+/**
+ * A HostTransport whose "host" is the real pwsh on this machine: it runs the exact command line
+ * the server built (`powershell.exe … -EncodedCommand <base64>`) with stdin, so the bootstrap
+ * scripts run as a Hyper-V host would run them. Only the host's C: drive is replaced: it is a
+ * FileSystem PSDrive onto a temporary folder (the project's rule for running host scripts on
+ * Linux), mapped by one line put in front of the decoded script.
+ */
+import { spawn } from 'node:child_process';
+import { pwshPath } from '../support/pester.ts';
+import type { HostTransport, RunCommandOptions, RunCommandResult } from '../../server/src/remoting/transport.ts';
+
+const POWERSHELL = 'powershell.exe';
+const DRIVE_MAP = '$null = New-PSDrive -Name C -PSProvider FileSystem -Root $env:AETHERV_TEST_HOST_C -Scope Global\n';
+
+export interface PwshHostRun {
+  /** The script the server sent, decoded from -EncodedCommand. */
+  script: string;
+  stdin: string;
+  stderr: string;
+}
+
+export class PwshHost implements HostTransport {
+  readonly kind = 'ssh' as const;
+  readonly runs: PwshHostRun[] = [];
+
+  /** `cDrive` is the folder that stands for the host's C:\. */
+  constructor(readonly host: string, private readonly cDrive: string) {}
+
+  async run(options: RunCommandOptions): Promise<RunCommandResult> {
+    const [executable, ...args] = options.command.split(' ');
+    const at = args.indexOf('-EncodedCommand');
+    if (executable !== POWERSHELL || at < 0 || at !== args.length - 2) throw new Error(`not a bootstrap command line: ${options.command.slice(0, 120)}`);
+    const script = Buffer.from(args[at + 1] ?? '', 'base64').toString('utf16le');
+    args[at + 1] = Buffer.from(DRIVE_MAP + script, 'utf16le').toString('base64');
+    const stdin = options.stdin === undefined ? '' : String(options.stdin);
+    // cwd: a path a script wrongly gives .NET lands in the temporary folder, never in the repository.
+    const child = spawn(pwshPath(), args, { cwd: this.cDrive, env: { ...process.env, AETHERV_TEST_HOST_C: this.cDrive }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      stdout += text;
+      pending += text;
+      let newline: number;
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        options.onStdoutLine?.(pending.slice(0, newline).replace(/\r$/, ''));
+        pending = pending.slice(newline + 1);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    const exitCode = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve(code ?? -1));
+      child.stdin.end(stdin);
+    });
+    if (pending !== '') options.onStdoutLine?.(pending);
+    this.runs.push({ script, stdin, stderr });
+    return { exitCode, stdout, stderr };
+  }
+
+  async close(): Promise<void> {}
+}
