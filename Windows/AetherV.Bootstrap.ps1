@@ -18,7 +18,10 @@ param(
     [ValidatePattern('^[A-Z0-9_]{1,32}$')][string]$VolumeLabel = 'WINPROVISIONING',
     # Re-register and start the task from an already installed copy (the SetupComplete.cmd
     # fallback used when the Task Scheduler was not available during the specialize pass).
-    [switch]$RegisterOnly
+    [switch]$RegisterOnly,
+    # Issue 16: from SetupComplete.cmd, after OOBE: replace the built-in Administrator's
+    # throw-away password (unattend.xml) with a random one that is never stored.
+    [switch]$ResetAdministratorPassword
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -124,12 +127,13 @@ function Test-WindowsSetupInProgress {
 # SetupComplete.cmd as SYSTEM at the end of Setup: one line there registers and starts it.
 # Appended, never overwriting what the image's own SetupComplete.cmd does.
 function Add-SetupCompleteFallback {
+    param([ValidateSet('-RegisterOnly', '-ResetAdministratorPassword')][string]$Switch = '-RegisterOnly')
     $scripts = Join-Path -Path $env:SystemRoot -ChildPath 'Setup\Scripts'
     $null = New-Item -ItemType Directory -Path $scripts -Force -ErrorAction Stop
     $setupComplete = Join-Path -Path $scripts -ChildPath 'SetupComplete.cmd'
     $powershell = Join-Path -Path $env:SystemRoot -ChildPath 'System32\WindowsPowerShell\v1.0\powershell.exe'
     $bootstrap = Join-Path -Path $installRoot -ChildPath 'AetherV.Bootstrap.ps1'
-    $line = '"{0}" -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{1}" -RegisterOnly' -f $powershell, $bootstrap
+    $line = '"{0}" -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{1}" {2}' -f $powershell, $bootstrap, $Switch
     [System.IO.File]::AppendAllText($setupComplete, ('{0}{1}{0}' -f "`r`n", $line), [System.Text.Encoding]::ASCII)
 }
 
@@ -138,7 +142,13 @@ function Add-SetupCompleteFallback {
 Initialize-AgentLog -Path (Join-Path -Path $env:SystemRoot -ChildPath 'Temp\AetherV.Bootstrap.log')
 $exitCode = 0
 try {
-    if ($RegisterOnly) {
+    if ($ResetAdministratorPassword) {
+        Initialize-AgentLog -Path (Join-Path -Path $installRoot -ChildPath 'bootstrap.log')
+        Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'Modules\AetherV.BuiltinAdmin.psm1') -Force -ErrorAction Stop
+        $account = Reset-GuestBuiltinAdministratorPassword
+        Write-AgentLog -Message ('the throw-away OOBE credential of {0} was replaced with a random one' -f $account)
+    }
+    elseif ($RegisterOnly) {
         Initialize-AgentLog -Path (Join-Path -Path $installRoot -ChildPath 'bootstrap.log')
         Register-GuestAgentTask -ScriptPath (Join-Path -Path $installRoot -ChildPath 'AetherV.Guest.ps1')
         Start-GuestAgentTask
@@ -149,6 +159,8 @@ try {
         Install-GuestAgent -SourceRoot $sourceRoot
         Initialize-AgentLog -Path (Join-Path -Path $installRoot -ChildPath 'bootstrap.log')
         Write-AgentLog -Message ('agent installed from {0}' -f $sourceRoot)
+        # First line of our SetupComplete.cmd entries: OOBE set the throw-away password just before.
+        Add-SetupCompleteFallback -Switch '-ResetAdministratorPassword'
         $registered = $false
         try {
             Register-GuestAgentTask -ScriptPath (Join-Path -Path $installRoot -ChildPath 'AetherV.Guest.ps1')

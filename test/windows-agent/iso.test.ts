@@ -10,6 +10,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildArtifacts } from '../../server/src/artifacts/build.ts';
+import { THROWAWAY_TOKEN } from '../../server/src/artifacts/unattend-password.ts';
 import { xorrisoExtract, xorrisoFind, xorrisoVolumeId } from '../../server/src/artifacts/xorriso.test-support.ts';
 import { loadScripts, repoRoot, stringLiterals, windowsRoot } from './ps-tree.ts';
 
@@ -47,8 +48,14 @@ describe('WindowsProvisioning.iso built from Windows/', () => {
     assert.deepEqual(await xorrisoFind(iso, { type: 'f' }), expected);
     for (const path of expected) {
       const source = path === '/version' ? join(repoRoot, 'version') : join(windowsRoot, path);
+      if (path === '/unattend.xml') continue;
       assert.ok((await readFile(join(extracted, path))).equals(await readFile(source)), path);
     }
+    // unattend.xml differs only by the build's throw-away Administrator password (issue 16).
+    const onIso = await readFile(join(extracted, 'unattend.xml'), 'utf8');
+    const password = /<AdministratorPassword>\s*<Value>([^<]+)<\/Value>/.exec(onIso)?.[1] ?? '';
+    assert.ok(password !== '' && password !== THROWAWAY_TOKEN && !onIso.includes(THROWAWAY_TOKEN), 'the token is replaced');
+    assert.equal(onIso, (await readFile(join(windowsRoot, 'unattend.xml'), 'utf8')).replace(THROWAWAY_TOKEN, password));
   });
 
   it('carries every file the bootstrapper copies and every module the agent imports', async () => {

@@ -1,6 +1,8 @@
 /**
  * Windows/unattend.xml: well-formed, starts the bootstrapper in the specialize pass from the volume
- * labelled WINPROVISIONING (no drive letter assumed), and bakes in no password.
+ * labelled WINPROVISIONING (no drive letter assumed), answers every page of Windows Server's OOBE
+ * (International-Core; the Administrator password with a per-build throw-away that SetupComplete
+ * replaces), and bakes in no fixed password.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { windowsRoot } from './ps-tree.ts';
+import { THROWAWAY_TOKEN, withThrowawayPassword } from '../../server/src/artifacts/unattend-password.ts';
 
 const xml = readFileSync(join(windowsRoot, 'unattend.xml'), 'utf8');
 
@@ -90,18 +93,52 @@ describe('Windows/unattend.xml', () => {
     assert.deepEqual(letters, 'DEFGHIJKLMNOPQRSTUVWXYZ'.split(''));
   });
 
-  it('contains no password, auto-logon or account element anywhere', () => {
-    const names = elementNames(parsed);
-    for (const forbidden of [/password/i, /autologon/i, /^UserAccounts$/, /^LocalAccounts?$/, /^Credentials$/]) {
-      assert.deepEqual(names.filter((n) => forbidden.test(n)), [], String(forbidden));
-    }
-    // Not in any value or attribute either (comments may explain that there is none).
-    const withoutComments = xml.replace(/<!--[\s\S]*?-->/g, '');
-    assert.doesNotMatch(withoutComments, /password|autologon/i);
+  it('answers OOBE\'s region and keyboard page: International-Core in oobeSystem with all four settings', () => {
+    const international = components('oobeSystem').filter((c) => c['@_name'] === 'Microsoft-Windows-International-Core');
+    assert.equal(international.length, 1, 'one Microsoft-Windows-International-Core component in oobeSystem');
+    const core = international[0] as XmlNode;
+    assert.match(String(core.InputLocale), /^(?:[0-9A-Fa-f]{4}:[0-9A-Fa-f]{8}|[a-z]{2,3}-[A-Z]{2})$/, 'InputLocale: 0409:00000409 or a language tag');
+    for (const setting of ['SystemLocale', 'UILanguage', 'UserLocale']) assert.match(String(core[setting]), /^[a-z]{2,3}-[A-Z]{2}$/, setting);
+    // No time zone is forced: the golden image's own stays.
+    assert.ok(!elementNames(parsed).includes('TimeZone'));
   });
 
-  it('does not force a time zone or locale on the golden image', () => {
+  it('answers the Administrator password page with the build token only: no fixed password, no auto-logon, no accounts', () => {
+    const shell = components('oobeSystem').filter((c) => c['@_name'] === 'Microsoft-Windows-Shell-Setup');
+    assert.equal(shell.length, 1);
+    const accounts = (shell[0] as XmlNode).UserAccounts as XmlNode;
+    assert.deepEqual(Object.keys(accounts), ['AdministratorPassword'], 'no LocalAccounts or DomainAccounts');
+    const password = accounts.AdministratorPassword as XmlNode;
+    assert.equal(password.Value, THROWAWAY_TOKEN, 'the build replaces it with a per-build value');
+    assert.equal(password.PlainText, 'true');
     const names = elementNames(parsed);
-    for (const forced of ['TimeZone', 'InputLocale', 'SystemLocale', 'UILanguage', 'UserLocale']) assert.ok(!names.includes(forced), forced);
+    for (const forbidden of [/autologon/i, /^LocalAccounts?$/, /^DomainAccounts$/, /^Credentials$/, /^Password$/]) {
+      assert.deepEqual(names.filter((n) => forbidden.test(n)), [], String(forbidden));
+    }
+    // The only value anywhere that could be a password is the token.
+    const withoutComments = xml.replace(/<!--[\s\S]*?-->/g, '');
+    assert.equal(withoutComments.split(THROWAWAY_TOKEN).length, 2);
+    assert.doesNotMatch(withoutComments, /autologon/i);
+  });
+
+  it('the build puts in a per-build value: reproducible for equal inputs, different when anything changes, never the token', () => {
+    const files = [{ path: 'unattend.xml', data: Buffer.from(xml) }, { path: 'version', data: Buffer.from('1.0.0\n') }];
+    const built = withThrowawayPassword(files);
+    const value = /<Value>([^<]*)<\/Value>/.exec(built[0]!.data.toString('utf8'))?.[1] ?? '';
+    assert.notEqual(value, THROWAWAY_TOKEN);
+    assert.match(value, /^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[^A-Za-z0-9]).{32}$/, 'complex, 32 characters');
+    assert.deepEqual(withThrowawayPassword(files), built, 'same inputs, same bytes');
+    const next = withThrowawayPassword([files[0]!, { path: 'version', data: Buffer.from('1.0.1\n') }]);
+    assert.notEqual(/<Value>([^<]*)<\/Value>/.exec(next[0]!.data.toString('utf8'))?.[1], value, 'a new version, a new value');
+    assert.throws(() => withThrowawayPassword([{ path: 'unattend.xml', data: Buffer.from(`${THROWAWAY_TOKEN} ${THROWAWAY_TOKEN}`) }]), /once/);
+  });
+
+  it('SetupComplete.cmd replaces the throw-away password after OOBE, from the bootstrapper the specialize pass installs', () => {
+    const bootstrap = readFileSync(join(windowsRoot, 'AetherV.Bootstrap.ps1'), 'utf8');
+    assert.match(bootstrap, /Add-SetupCompleteFallback -Switch '-ResetAdministratorPassword'/);
+    assert.match(bootstrap, /Reset-GuestBuiltinAdministratorPassword/);
+    const module = readFileSync(join(windowsRoot, 'Modules', 'AetherV.BuiltinAdmin.psm1'), 'utf8');
+    assert.match(module, /-500\$/, 'the built-in Administrator is found by RID 500, not by its localised name');
+    assert.doesNotMatch(module, /Write-AgentLog|Write-Host|Write-Output|Out-File|Set-Content/, 'the new password is never written anywhere');
   });
 });

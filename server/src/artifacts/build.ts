@@ -22,6 +22,7 @@ import {
   ISOS_DIR, MANIFEST_FILE, SCRIPTS_DIR, VERSION_FILE, artifactLocation, isSafeArtifactName, manifestEntry, serializeManifest,
 } from './manifest.ts';
 import { collectFiles, isHostScript, resolveSourceDate } from './sources.ts';
+import { withThrowawayPassword } from './unattend-password.ts';
 
 export interface BuildArtifactsOptions {
   /** Repository root (holds `version`, `Powershell/`, `Windows/`, `Linux/`). */
@@ -75,7 +76,8 @@ async function buildIsoImage(root: string, spec: IsoSpec, version: Buffer, times
   for (const name of spec.required) {
     if (!rootNames.has(name)) warnings.push(`${spec.name}: ${spec.source}/${name} is missing; guests cannot provision from this ISO`);
   }
-  const entries = [...files, { path: VERSION_FILE, data: version }];
+  // The version is hashed into unattend.xml's throw-away password too: a new build, a new value.
+  const entries = withThrowawayPassword([...files, { path: VERSION_FILE, data: version }]);
   return createIso(entries, { volumeId: spec.volumeId, timestamp, applicationId: applicationId(version.toString('utf8').trim()) });
 }
 
