@@ -91,8 +91,9 @@ function Limit-AgentText {
 # --- parameters -----------------------------------------------------------------------------
 
 function ConvertTo-AgentHashtable {
-    # ConvertFrom-Json gives PSCustomObjects; hashtables let handlers read $Params.name under
-    # strict mode (a missing key reads as $null) without -AsHashtable, which 5.1 lacks.
+    # ConvertFrom-Json gives PSCustomObjects; hashtables let handlers read $Params['name'] under
+    # strict mode without -AsHashtable, which 5.1 lacks. Always the indexer: a missing key reads
+    # as $null there, while member access ($Params.name) throws under strict mode (5.1 and 7).
     param([AllowNull()] [object] $Value)
     if ($null -eq $Value) {
         return $null

@@ -15,7 +15,9 @@ function Get-AgentStoragePath {
     $csvRoot = Join-Path -Path $env:SystemDrive -ChildPath 'ClusterStorage'
     if (Test-Path -LiteralPath $csvRoot -PathType Container) {
         foreach ($volume in @(Get-ChildItem -LiteralPath $csvRoot -Directory -ErrorAction Stop)) {
-            $candidates.Add([pscustomobject]@{ Path = [string]$volume.FullName; Shared = $true })
+            # Paths are built in the host's namespace (C:\...), never from FullName, which is the
+            # provider's path and differs from it on a mapped drive.
+            $candidates.Add([pscustomobject]@{ Path = [string](Join-Path -Path $csvRoot -ChildPath $volume.Name); Shared = $true })
         }
     }
     $volumes = @(Get-CimInstance -ClassName 'Win32_Volume' -ErrorAction Stop | Where-Object { -not [string]::IsNullOrEmpty($_.Name) -and $null -ne $_.Capacity })
@@ -68,6 +70,7 @@ function Get-AgentGoldenImage {
                     continue
                 }
                 $seen[$name.ToUpperInvariant()] = $true
+                $path = [string](Join-Path -Path $folder -ChildPath $file.Name)
                 $osFamily = 'linux'
                 if ($name -match '(?i)win') {
                     $osFamily = 'windows'
@@ -94,15 +97,15 @@ function Get-AgentGoldenImage {
                 }
                 $size = [long]$file.Length
                 try {
-                    $size = [long](Get-VHD -Path $file.FullName -ErrorAction Stop).Size
+                    $size = [long](Get-VHD -Path $path -ErrorAction Stop).Size
                 } catch {
                     if ($null -ne $Warnings) {
-                        $Warnings.Add("Get-VHD failed for golden image $($file.FullName): $($_.Exception.Message)")
+                        $Warnings.Add("Get-VHD failed for golden image ${path}: $($_.Exception.Message)")
                     }
                 }
                 $images.Add([ordered]@{
                         name          = $name
-                        path          = [string]$file.FullName
+                        path          = $path
                         osFamily      = $osFamily
                         generation    = $generation
                         sizeBytes     = $size
@@ -125,7 +128,7 @@ function Get-AgentProvisioningIso {
             $osFamily = 'linux'
         }
         if ($null -ne $osFamily) {
-            $isos.Add([ordered]@{ name = $file.Name; path = [string]$file.FullName; osFamily = $osFamily })
+            $isos.Add([ordered]@{ name = $file.Name; path = [string](Join-Path -Path $InstallDirectory -ChildPath $file.Name); osFamily = $osFamily })
         }
     }
     return , $isos.ToArray()

@@ -74,14 +74,14 @@ function Copy-AgentFileWithDeadline {
 function Invoke-ImageCopy {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'image', 'destinationPath', 'mode'
-    $destination = [string]$Params.destinationPath
+    $destination = [string]$Params['destinationPath']
     Assert-AgentAbsolutePath -Path $destination -Name 'destinationPath'
-    $mode = [string]$Params.mode
+    $mode = [string]$Params['mode']
     if ($mode -cne 'full' -and $mode -cne 'differencing') {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'mode' must be 'full' or 'differencing'.")
     }
     $warnings = [System.Collections.Generic.List[string]]::new()
-    $image = Find-AgentGoldenImage -Name ([string]$Params.image) -Warnings $warnings
+    $image = Find-AgentGoldenImage -Name ([string]$Params['image']) -Warnings $warnings
     $sourceExtension = [System.IO.Path]::GetExtension($image.path)
     if ($mode -eq 'differencing' -and -not [string]::Equals($sourceExtension, [System.IO.Path]::GetExtension($destination), [System.StringComparison]::OrdinalIgnoreCase)) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "A differencing child must have the parent's format ($sourceExtension).")

@@ -17,9 +17,9 @@ function Get-AgentIsoCopyPath {
 function Invoke-IsoAttach {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId', 'isoPath'
-    $isoPath = [string]$Params.isoPath
+    $isoPath = [string]$Params['isoPath']
     Assert-AgentAbsolutePath -Path $isoPath -Name 'isoPath'
-    $vm = Get-AetherVm -Id $Params.vmId
+    $vm = Get-AetherVm -Id $Params['vmId']
     if (-not (Test-Path -LiteralPath $isoPath -PathType Leaf)) {
         throw (New-AgentError -Code 'PATH_NOT_FOUND' -Message "ISO $isoPath does not exist." -Details @{ path = $isoPath })
     }
@@ -51,7 +51,7 @@ function Invoke-IsoAttach {
 function Invoke-IsoDetach {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId'
-    $vm = Get-AetherVm -Id $Params.vmId
+    $vm = Get-AetherVm -Id $Params['vmId']
     $isoPath = $null
     foreach ($drive in @(Get-VMDvdDrive -VM $vm -ErrorAction Stop)) {
         $path = [string]$drive.Path

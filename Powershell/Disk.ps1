@@ -60,8 +60,8 @@ function Resolve-AgentDiskSlot {
     if ([int]$Vm.Generation -eq 1) {
         $type = 'IDE'
     }
-    if ($null -ne $Params.controllerType) {
-        $type = [string]$Params.controllerType
+    if ($null -ne $Params['controllerType']) {
+        $type = [string]$Params['controllerType']
     }
     if ($type -ne 'SCSI' -and $type -ne 'IDE') {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'controllerType' must be SCSI or IDE.")
@@ -86,16 +86,16 @@ function Resolve-AgentDiskSlot {
         $controllers = @(0, 1)
         $locations = 2
     }
-    if ($null -ne $Params.controllerNumber -or $null -ne $Params.controllerLocation) {
+    if ($null -ne $Params['controllerNumber'] -or $null -ne $Params['controllerLocation']) {
         $number = 0
-        if ($null -ne $Params.controllerNumber) {
-            $number = [int]$Params.controllerNumber
+        if ($null -ne $Params['controllerNumber']) {
+            $number = [int]$Params['controllerNumber']
         }
         if ($controllers -notcontains $number) {
             throw (New-AgentError -Code 'CONTROLLER_LOCATION_IN_USE' -Message "The VM has no $type controller $number.")
         }
-        if ($null -ne $Params.controllerLocation) {
-            $location = [int]$Params.controllerLocation
+        if ($null -ne $Params['controllerLocation']) {
+            $location = [int]$Params['controllerLocation']
             if ($location -ge $locations -or $used.ContainsKey("${number}:$location")) {
                 throw (New-AgentError -Code 'CONTROLLER_LOCATION_IN_USE' -Message "$type ${number}:$location is in use or does not exist.")
             }
@@ -116,11 +116,11 @@ function Resolve-AgentDiskSlot {
 function Invoke-DiskCreate {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId', 'path'
-    $path = [string]$Params.path
+    $path = [string]$Params['path']
     Assert-AgentAbsolutePath -Path $path -Name 'path'
-    $vm = Get-AetherVm -Id $Params.vmId
+    $vm = Get-AetherVm -Id $Params['vmId']
     $slot = Resolve-AgentDiskSlot -Vm $vm -Params $Params
-    $newDisk = $Params.newDisk
+    $newDisk = $Params['newDisk']
     if ($null -ne $newDisk) {
         if ($newDisk -isnot [hashtable] -or $null -eq $newDisk['sizeBytes'] -or ($newDisk['type'] -cne 'Fixed' -and $newDisk['type'] -cne 'Dynamic')) {
             throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'newDisk' needs sizeBytes and type Fixed or Dynamic.")
@@ -154,9 +154,9 @@ function Invoke-DiskCreate {
 function Invoke-DiskUpdate {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId', 'diskId', 'sizeBytes'
-    $vm = Get-AetherVm -Id $Params.vmId
-    $drive = Get-AgentVmDisk -Vm $vm -DiskId $Params.diskId
-    $size = [uint64]$Params.sizeBytes
+    $vm = Get-AetherVm -Id $Params['vmId']
+    $drive = Get-AgentVmDisk -Vm $vm -DiskId $Params['diskId']
+    $size = [uint64]$Params['sizeBytes']
     if ([string]$drive.Path -match '\.avhdx$') {
         # Resize-VHD cannot expand a disk that has checkpoints.
         throw (New-AgentStateError -Vm $vm -Message 'Expanding a disk that has checkpoints needs them deleted first')
@@ -172,21 +172,21 @@ function Invoke-DiskUpdate {
         Write-AgentLog -Level 'info' -Message "Expanding $($drive.Path) to $size bytes."
         $null = Wait-AgentJob -Context $Context -Job (Resize-VHD -Path $drive.Path -SizeBytes $size -AsJob -ErrorAction Stop) -Description 'expanding the virtual disk'
     }
-    $drive = Get-AgentVmDisk -Vm (Get-AetherVm -Id $vm.Id) -DiskId $Params.diskId
+    $drive = Get-AgentVmDisk -Vm (Get-AetherVm -Id $vm.Id) -DiskId $Params['diskId']
     return [ordered]@{ vm = (Get-AgentVmRecord -VmId $vm.Id); disk = (ConvertTo-AgentDiskRecord -Drive $drive) }
 }
 
 function Invoke-DiskDelete {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId', 'diskId'
-    $vm = Get-AetherVm -Id $Params.vmId
-    $drive = Get-AgentVmDisk -Vm $vm -DiskId $Params.diskId
+    $vm = Get-AetherVm -Id $Params['vmId']
+    $drive = Get-AgentVmDisk -Vm $vm -DiskId $Params['diskId']
     $path = [string]$drive.Path
     $diskId = [string]$drive.Id
     if ([string]$drive.ControllerType -eq 'IDE' -and [string]$vm.State -ne 'Off') {
         throw (New-AgentStateError -Vm $vm -Message 'Removing an IDE disk needs the VM Off')
     }
-    if ([bool]$Params.deleteFile -and -not [string]::IsNullOrEmpty($path)) {
+    if ([bool]$Params['deleteFile'] -and -not [string]::IsNullOrEmpty($path)) {
         # Checked before detaching, so a refusal leaves the VM as it was. An .avhdx is the
         # current file of a disk with checkpoints: deleting it would break them.
         if ($path -match '\.avhdx$') {
@@ -200,7 +200,7 @@ function Invoke-DiskDelete {
     Remove-VMHardDiskDrive -VMHardDiskDrive $drive -ErrorAction Stop
     Write-AgentLog -Level 'info' -Message "Detached $path."
     $fileDeleted = $false
-    if ([bool]$Params.deleteFile -and -not [string]::IsNullOrEmpty($path)) {
+    if ([bool]$Params['deleteFile'] -and -not [string]::IsNullOrEmpty($path)) {
         if (Test-AgentFileAttached -Path $path) {
             Write-AgentLog -Level 'warn' -Message "Keeping ${path}: another VM uses it."
         } elseif (Test-Path -LiteralPath $path -PathType Leaf) {

@@ -64,7 +64,8 @@ function Get-AgentHostRecord {
     $versionFile = Join-Path -Path $Context.InstallDirectory -ChildPath 'version'
     $agentVersion = 'unknown'
     if (Test-Path -LiteralPath $versionFile -PathType Leaf) {
-        $text = [System.IO.File]::ReadAllText($versionFile).Trim([char]0xFEFF, [char]0, ' ', "`r", "`n", "`t")
+        # .NET needs the provider path: a PSDrive path (C:\... of a mapped drive) means nothing to it.
+        $text = [System.IO.File]::ReadAllText((Convert-Path -LiteralPath $versionFile)).Trim([char]0xFEFF, [char]0, ' ', "`r", "`n", "`t")
         if ($text.Length -gt 0) {
             $agentVersion = $text
         }
@@ -113,9 +114,9 @@ function Invoke-InventoryCollect {
     $hostRecord = Get-AgentHostRecord -Context $Context -Warnings $warnings
     Assert-AgentDeadline -Context $Context -Step 'listing VMs'
     $wanted = $null
-    if ($null -ne $Params.vmIds) {
+    if ($null -ne $Params['vmIds']) {
         $wanted = @{}
-        foreach ($id in @($Params.vmIds)) {
+        foreach ($id in @($Params['vmIds'])) {
             $wanted[(ConvertTo-AgentGuid -Value $id -Name 'vmIds').ToString()] = [string]$id
         }
     }

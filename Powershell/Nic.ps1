@@ -44,16 +44,16 @@ function Set-AgentNicVlan {
 function Invoke-NicCreate {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId', 'switchName'
-    $vm = Get-AetherVm -Id $Params.vmId
-    $switch = Get-AgentVmSwitch -Name ([string]$Params.switchName)
+    $vm = Get-AetherVm -Id $Params['vmId']
+    $switch = Get-AgentVmSwitch -Name ([string]$Params['switchName'])
     Assert-AgentNicHotPlug -Vm $vm -What 'Adding'
     $name = 'Network Adapter'
-    if ($null -ne $Params.name) {
-        $name = [string]$Params.name
+    if ($null -ne $Params['name']) {
+        $name = [string]$Params['name']
     }
     $arguments = @{ VM = $vm; SwitchName = $switch.Name; Name = $name; Passthru = $true; ErrorAction = 'Stop' }
-    if ($null -ne $Params.macAddress) {
-        $mac = [string]$Params.macAddress
+    if ($null -ne $Params['macAddress']) {
+        $mac = [string]$Params['macAddress']
         if ($mac -cnotmatch '^[0-9A-F]{12}$') {
             throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'macAddress' must be 12 upper-case hex digits.")
         }
@@ -61,8 +61,8 @@ function Invoke-NicCreate {
     }
     $adapter = Add-VMNetworkAdapter @arguments
     try {
-        if ($Params.ContainsKey('vlanId') -and $null -ne $Params.vlanId) {
-            Set-AgentNicVlan -Adapter $adapter -VlanId $Params.vlanId
+        if ($Params.ContainsKey('vlanId') -and $null -ne $Params['vlanId']) {
+            Set-AgentNicVlan -Adapter $adapter -VlanId $Params['vlanId']
         }
     } catch {
         $failure = $_
@@ -77,30 +77,30 @@ function Invoke-NicCreate {
 function Invoke-NicUpdate {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId', 'nicId'
-    $vm = Get-AetherVm -Id $Params.vmId
-    $adapter = Get-AgentVmNic -Vm $vm -NicId $Params.nicId
-    if ($null -ne $Params.switchName) {
-        $switch = Get-AgentVmSwitch -Name ([string]$Params.switchName)
+    $vm = Get-AetherVm -Id $Params['vmId']
+    $adapter = Get-AgentVmNic -Vm $vm -NicId $Params['nicId']
+    if ($null -ne $Params['switchName']) {
+        $switch = Get-AgentVmSwitch -Name ([string]$Params['switchName'])
         if (-not [string]::Equals([string]$adapter.SwitchName, $switch.Name, [System.StringComparison]::OrdinalIgnoreCase)) {
             Connect-VMNetworkAdapter -VMNetworkAdapter $adapter -SwitchName $switch.Name -ErrorAction Stop
         }
     }
     # vlanId: absent = unchanged, null = untagged.
     if ($Params.ContainsKey('vlanId')) {
-        Set-AgentNicVlan -Adapter $adapter -VlanId $Params.vlanId
+        Set-AgentNicVlan -Adapter $adapter -VlanId $Params['vlanId']
     }
-    if ($null -ne $Params.name -and [string]$Params.name -cne [string]$adapter.Name) {
-        Rename-VMNetworkAdapter -VMNetworkAdapter $adapter -NewName ([string]$Params.name) -ErrorAction Stop
+    if ($null -ne $Params['name'] -and [string]$Params['name'] -cne [string]$adapter.Name) {
+        Rename-VMNetworkAdapter -VMNetworkAdapter $adapter -NewName ([string]$Params['name']) -ErrorAction Stop
     }
     $vm = Get-AetherVm -Id $vm.Id
-    return [ordered]@{ vm = (ConvertTo-AgentVmRecord -Vm $vm); nic = (ConvertTo-AgentNicRecord -Adapter (Get-AgentVmNic -Vm $vm -NicId $Params.nicId)) }
+    return [ordered]@{ vm = (ConvertTo-AgentVmRecord -Vm $vm); nic = (ConvertTo-AgentNicRecord -Adapter (Get-AgentVmNic -Vm $vm -NicId $Params['nicId'])) }
 }
 
 function Invoke-NicDelete {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId', 'nicId'
-    $vm = Get-AetherVm -Id $Params.vmId
-    $adapter = Get-AgentVmNic -Vm $vm -NicId $Params.nicId
+    $vm = Get-AetherVm -Id $Params['vmId']
+    $adapter = Get-AgentVmNic -Vm $vm -NicId $Params['nicId']
     Assert-AgentNicHotPlug -Vm $vm -What 'Removing'
     $nicId = [string]$adapter.Id
     Remove-VMNetworkAdapter -VMNetworkAdapter $adapter -ErrorAction Stop

@@ -61,12 +61,12 @@ function Start-AgentPowerJob {
 function Invoke-VmPower {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId', 'action'
-    $action = [string]$Params.action
+    $action = [string]$Params['action']
     if (-not $script:PowerActions.ContainsKey($action) -or $action -cne $action.ToLowerInvariant()) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'action' must be one of start, shutdown, stop, reset, save, pause, resume.")
     }
     $rule = $script:PowerActions[$action]
-    $vm = Get-AetherVm -Id $Params.vmId
+    $vm = Get-AetherVm -Id $Params['vmId']
     $vmId = $vm.Id
     $previous = ConvertTo-AgentVmState -State $vm.State
     if ($previous -eq $rule.Target -and $action -ne 'reset') {

@@ -5,8 +5,8 @@
 function Invoke-KvpSet {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId', 'items'
-    $vmId = ConvertTo-AgentGuid -Value $Params.vmId
-    $items = @($Params.items)
+    $vmId = ConvertTo-AgentGuid -Value $Params['vmId']
+    $items = @($Params['items'])
     if ($items.Count -eq 0) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'items' must not be empty.")
     }
@@ -49,7 +49,7 @@ function Invoke-KvpSet {
 function Invoke-KvpRemove {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId', 'keys'
-    $vmId = ConvertTo-AgentGuid -Value $Params.vmId
+    $vmId = ConvertTo-AgentGuid -Value $Params['vmId']
     # The indexer, not $Params.keys: on a hashtable that would be its own Keys collection.
     $keys = @($Params['keys'] | ForEach-Object { [string]$_ })
     if ($keys.Count -eq 0) {

@@ -64,28 +64,28 @@ function Set-AgentVmMemory {
 function Invoke-VmCreate {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'name', 'path', 'generation', 'cpuCount', 'memory'
-    $name = [string]$Params.name
-    $path = [string]$Params.path
+    $name = [string]$Params['name']
+    $path = [string]$Params['path']
     Assert-AgentAbsolutePath -Path $path -Name 'path'
     if ($name -match '[\\/:*?"<>|]' -or $name.Trim().Length -eq 0) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'name' must be usable as a folder name.")
     }
-    $generation = [int]$Params.generation
+    $generation = [int]$Params['generation']
     if ($generation -ne 1 -and $generation -ne 2) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'generation' must be 1 or 2.")
     }
-    $memory = $Params.memory
+    $memory = $Params['memory']
     if ($memory -isnot [hashtable] -or $null -eq $memory['startupBytes'] -or $null -eq $memory['dynamic']) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'memory' needs startupBytes and dynamic.")
     }
-    if ($generation -eq 1 -and $null -ne $Params.secureBootTemplate) {
+    if ($generation -eq 1 -and $null -ne $Params['secureBootTemplate']) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message 'secureBootTemplate applies to generation 2 VMs only.')
     }
     $sameName = @(Find-AgentVmByName -Name $name)
     if ($sameName.Count -gt 0) {
         throw (New-AgentError -Code 'VM_NAME_CONFLICT' -Message "A VM named '$name' already exists on this host." -Details @{ vmId = $sameName[0].Id.ToString() })
     }
-    Assert-AgentCpuCount -Count ([int]$Params.cpuCount)
+    Assert-AgentCpuCount -Count ([int]$Params['cpuCount'])
     $vmFolder = Join-Path -Path $path -ChildPath $name
     # A configuration file, not the folder: Remove-VM leaves an empty 'Virtual Machines' folder
     # behind, and a VM of the same name may be created there again.
@@ -95,8 +95,8 @@ function Invoke-VmCreate {
         throw (New-AgentError -Code 'FILE_EXISTS' -Message "$vmFolder already holds a virtual machine configuration." -Details @{ path = $vmFolder })
     }
     $bootDisk = $null
-    if ($null -ne $Params.bootDiskPath) {
-        $bootDisk = [string]$Params.bootDiskPath
+    if ($null -ne $Params['bootDiskPath']) {
+        $bootDisk = [string]$Params['bootDiskPath']
         Assert-AgentAbsolutePath -Path $bootDisk -Name 'bootDiskPath'
         if (-not (Test-Path -LiteralPath $bootDisk -PathType Leaf)) {
             throw (New-AgentError -Code 'PATH_NOT_FOUND' -Message "Boot disk $bootDisk does not exist." -Details @{ path = $bootDisk })
@@ -121,10 +121,10 @@ function Invoke-VmCreate {
         foreach ($adapter in @(Get-VMNetworkAdapter -VM $vm -ErrorAction Stop)) {
             Remove-VMNetworkAdapter -VMNetworkAdapter $adapter -ErrorAction Stop
         }
-        Set-VMProcessor -VM $vm -Count ([int]$Params.cpuCount) -ErrorAction Stop
+        Set-VMProcessor -VM $vm -Count ([int]$Params['cpuCount']) -ErrorAction Stop
         Set-AgentVmMemory -Vm $vm -Memory $memory
         if ($generation -eq 2) {
-            $template = [string]$Params.secureBootTemplate
+            $template = [string]$Params['secureBootTemplate']
             if ($template -eq 'Disabled') {
                 Set-VMFirmware -VM $vm -EnableSecureBoot 'Off' -ErrorAction Stop
             } elseif (-not [string]::IsNullOrEmpty($template)) {
@@ -135,8 +135,8 @@ function Invoke-VmCreate {
                 Set-VMFirmware -VM $vm -FirstBootDevice $drive -ErrorAction Stop
             }
         }
-        if ($null -ne $Params.notes) {
-            Set-VM -VM $vm -Notes ([string]$Params.notes) -ErrorAction Stop
+        if ($null -ne $Params['notes']) {
+            Set-VM -VM $vm -Notes ([string]$Params['notes']) -ErrorAction Stop
         }
     } catch {
         # Leave nothing half-made behind: a retry of vm.create must not meet VM_NAME_CONFLICT.
@@ -177,13 +177,13 @@ function Test-AgentSharedStoragePath {
 function Invoke-ClusterAddVm {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId'
-    $vm = Get-AetherVm -Id $Params.vmId
+    $vm = Get-AetherVm -Id $Params['vmId']
     $cluster = Get-AgentClusterName
     if ($null -eq $cluster) {
         throw (New-AgentError -Code 'NOT_CLUSTERED' -Message 'This host is not a member of a failover cluster.')
     }
-    if ($null -ne $Params.cluster -and -not [string]::Equals([string]$Params.cluster, $cluster, [System.StringComparison]::OrdinalIgnoreCase)) {
-        throw (New-AgentError -Code 'CLUSTER_NOT_FOUND' -Message "This host belongs to cluster '$cluster', not '$($Params.cluster)'.")
+    if ($null -ne $Params['cluster'] -and -not [string]::Equals([string]$Params['cluster'], $cluster, [System.StringComparison]::OrdinalIgnoreCase)) {
+        throw (New-AgentError -Code 'CLUSTER_NOT_FOUND' -Message "This host belongs to cluster '$cluster', not '$($Params['cluster'])'.")
     }
     $group = Get-AgentClusterVmGroup -VmId $vm.Id
     if ($null -eq $group) {
@@ -201,7 +201,7 @@ function Invoke-ClusterAddVm {
 function Invoke-ClusterRemoveVm {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId'
-    $vm = Get-AetherVm -Id $Params.vmId
+    $vm = Get-AetherVm -Id $Params['vmId']
     if ($null -eq (Get-AgentClusterName)) {
         throw (New-AgentError -Code 'NOT_CLUSTERED' -Message 'This host is not a member of a failover cluster.')
     }

@@ -3,15 +3,15 @@
 function Invoke-VmUpdate {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId'
-    $vm = Get-AetherVm -Id $Params.vmId
+    $vm = Get-AetherVm -Id $Params['vmId']
     $isOff = [string]$vm.State -eq 'Off'
-    if ($null -ne $Params.cpuCount -and [int]$Params.cpuCount -ne [int]$vm.ProcessorCount) {
+    if ($null -ne $Params['cpuCount'] -and [int]$Params['cpuCount'] -ne [int]$vm.ProcessorCount) {
         if (-not $isOff) {
             throw (New-AgentStateError -Vm $vm -Message 'Changing the CPU count needs the VM Off')
         }
-        Assert-AgentCpuCount -Count ([int]$Params.cpuCount)
+        Assert-AgentCpuCount -Count ([int]$Params['cpuCount'])
     }
-    $memory = $Params.memory
+    $memory = $Params['memory']
     if ($null -ne $memory) {
         if ($memory -isnot [hashtable]) {
             throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter 'memory' must be an object.")
@@ -24,22 +24,22 @@ function Invoke-VmUpdate {
             throw (New-AgentStateError -Vm $vm -Message 'Changing dynamic memory or the startup memory needs the VM Off')
         }
     }
-    if ($null -ne $Params.name -and [string]$Params.name -cne [string]$vm.Name) {
-        $newName = [string]$Params.name
+    if ($null -ne $Params['name'] -and [string]$Params['name'] -cne [string]$vm.Name) {
+        $newName = [string]$Params['name']
         $others = @(Find-AgentVmByName -Name $newName | Where-Object { $_.Id -ne $vm.Id })
         if ($others.Count -gt 0) {
             throw (New-AgentError -Code 'VM_NAME_CONFLICT' -Message "A VM named '$newName' already exists on this host." -Details @{ vmId = $others[0].Id.ToString() })
         }
         Rename-VM -VM $vm -NewName $newName -ErrorAction Stop
     }
-    if ($null -ne $Params.cpuCount -and [int]$Params.cpuCount -ne [int]$vm.ProcessorCount) {
-        Set-VMProcessor -VM $vm -Count ([int]$Params.cpuCount) -ErrorAction Stop
+    if ($null -ne $Params['cpuCount'] -and [int]$Params['cpuCount'] -ne [int]$vm.ProcessorCount) {
+        Set-VMProcessor -VM $vm -Count ([int]$Params['cpuCount']) -ErrorAction Stop
     }
     if ($null -ne $memory) {
         Set-AgentVmMemory -Vm $vm -Memory $memory
     }
-    if ($null -ne $Params.notes) {
-        Set-VM -VM $vm -Notes ([string]$Params.notes) -ErrorAction Stop
+    if ($null -ne $Params['notes']) {
+        Set-VM -VM $vm -Notes ([string]$Params['notes']) -ErrorAction Stop
     }
     return [ordered]@{ vm = (Get-AgentVmRecord -VmId $vm.Id) }
 }
@@ -69,9 +69,9 @@ function Get-AgentVhdChain {
 function Invoke-VmDelete {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId'
-    $vm = Get-AetherVm -Id $Params.vmId
-    $force = [bool]$Params.force
-    $deleteDisks = [bool]$Params.deleteDisks
+    $vm = Get-AetherVm -Id $Params['vmId']
+    $force = [bool]$Params['force']
+    $deleteDisks = [bool]$Params['deleteDisks']
     $state = [string]$vm.State
     # Remove-VM takes a Saved VM as it is (its saved state goes with it); anything else that is
     # not Off is turned off first, which needs force.

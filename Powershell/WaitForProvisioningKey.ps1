@@ -4,7 +4,7 @@
 function Invoke-KvpGet {
     param([hashtable] $Params, [object] $Context)
     Assert-AgentParam -Params $Params -Name 'vmId'
-    $vm = Get-AetherVm -Id $Params.vmId
+    $vm = Get-AetherVm -Id $Params['vmId']
     $all = Get-AgentKvpGuestItem -VmId $vm.Id
     $items = [ordered]@{}
     # The indexer, not $Params.keys: on a hashtable that would be its own Keys collection.
