@@ -14,11 +14,17 @@ $script:MacLength = 32
 $script:AesBlockLength = 16
 $script:KeyLength = 32
 
+# An ephemeral CNG key (never persisted). The only Windows-only call of this module, kept in a
+# function of its own so that tests elsewhere can replace exactly this and nothing else.
+function New-Rsa3072Key {
+    return [System.Security.Cryptography.RSACng]::new(3072)
+}
+
 function New-GuestKeyPair {
     [CmdletBinding()]
     param()
     try {
-        $rsa = [System.Security.Cryptography.RSACng]::new(3072)
+        $rsa = New-Rsa3072Key
         # RSACng creates its (ephemeral, never persisted) key lazily; exporting the public half
         # makes it exist now, so that a failure is reported as 'generating'.
         [void]$rsa.ExportParameters($false)

@@ -31,7 +31,11 @@ function listScripts(dir: string): string[] {
   const found: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) found.push(...listScripts(full));
+    // tests/ folders hold Pester tests and stubs: they are not shipped on the ISO (the artifact
+    // build leaves them out), so the agent's contracts do not apply to them.
+    if (statSync(full).isDirectory()) {
+      if (name.toLowerCase() !== 'tests') found.push(...listScripts(full));
+    }
     else if (/\.ps(m?)1$/i.test(name)) found.push(full);
   }
   return found;
