@@ -10,6 +10,9 @@ import { normalize } from './files.ts';
 import type { HostModel } from './model.ts';
 import { simProcess, type ProcessIo } from './process.ts';
 import type { SimRuntime } from './runtime.ts';
+import type { PwshMode } from '../pwsh/mode.ts';
+import type { PwshCall } from '../pwsh/runner.ts';
+import { recordAgentCall } from '../pwsh/oplog.ts';
 
 /** Splits a command line the way CommandLineToArgvW does for the cases that matter here. */
 export function splitCommandLine(line: string): string[] {
@@ -46,7 +49,44 @@ function commandLineLimit(ctx: CommandContext): number {
 
 const NOT_RECOGNIZED = (name: string): string => `'${name}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n`;
 
-export function createCommandHost(host: HostModel, rt: SimRuntime, faults: () => HostFaults): CommandHost {
+const POWERSHELL_SWITCHES = ['-nologo', '-noprofile', '-noninteractive', '-nop', '-noni'];
+const POWERSHELL_VALUED = ['-executionpolicy', '-ep', '-inputformat', '-outputformat'];
+
+/**
+ * The powershell.exe call a command line makes, if it is one the real agent mode runs: the agent
+ * file, or a bootstrap script (-EncodedCommand with the bootstrap marker). `cmd /c` is looked through.
+ */
+export function powershellCall(commandLine: string): { leading: string[]; call: PwshCall } | undefined {
+  let line = commandLine.trim();
+  for (let depth = 0; depth < 4; depth++) {
+    const args = splitCommandLine(line);
+    const name = programName(args[0] ?? '');
+    if (name === 'cmd') {
+      const idx = args.findIndex((a) => /^\/[ck]$/i.test(a));
+      if (idx < 0) return undefined;
+      line = line.slice(line.toLowerCase().indexOf(args[idx]!.toLowerCase()) + 2).trim().replace(/^"(.*)"$/, '$1');
+      continue;
+    }
+    if (name !== 'powershell') return undefined;
+    const leading: string[] = [];
+    for (let i = 1; i < args.length; i++) {
+      const a = (args[i] ?? '').toLowerCase();
+      if (POWERSHELL_SWITCHES.includes(a)) { leading.push(args[i]!); continue; }
+      if (POWERSHELL_VALUED.includes(a)) { leading.push(args[i]!, args[i + 1] ?? ''); i++; continue; }
+      if (a === '-file' || a === '-f') return { leading, call: { kind: 'file', path: args[i + 1] ?? '' } };
+      if (['-encodedcommand', '-enc', '-ec', '-e'].includes(a)) {
+        const base64 = args[i + 1] ?? '';
+        return bootstrapMarker(Buffer.from(base64, 'base64').toString('utf16le')) ? { leading, call: { kind: 'encoded', base64 } } : undefined;
+      }
+      return undefined;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** `pwsh` tells whether this host runs the real agent now (and with what), else undefined. */
+export function createCommandHost(host: HostModel, rt: SimRuntime, faults: () => HostFaults, pwsh: () => PwshMode | undefined = () => undefined): CommandHost {
   const dispatch = (commandLine: string, ctx: CommandContext, io: ProcessIo): Promise<number> => {
     const trimmed = commandLine.trim();
     const args = splitCommandLine(trimmed);
@@ -121,6 +161,16 @@ export function createCommandHost(host: HostModel, rt: SimRuntime, faults: () =>
 
   return {
     spawn(commandLine: string, context: CommandContext): SimProcess {
+      const mode = pwsh();
+      const real = mode && commandLine.length <= commandLineLimit(context) ? powershellCall(commandLine) : undefined;
+      if (mode && real && (real.call.kind === 'encoded' || mode.hasFile(host, real.call.path))) {
+        const f = faults();
+        const delay = f.latencyMs + (f.jitterMs > 0 ? Math.floor(rt.rng.next() * f.jitterMs) : 0);
+        return mode.spawn(host, real.leading, real.call, {
+          ...(delay > 0 ? { delayMs: delay } : {}),
+          ...(real.call.kind === 'file' ? recordAgentCall(host, rt) : {}),
+        });
+      }
       return simProcess((io) => {
         const limit = commandLineLimit(context);
         if (commandLine.length > limit) {

@@ -13,6 +13,8 @@ export interface VhdxFile {
   parentPath: string | null;
   /** Set on golden images and inherited by copies/children: what boots from this disk. */
   os: { family: OsFamily; name: string; generation: 1 | 2 } | null;
+  /** Hyper-V's disk identifier: a byte copy keeps it; two attached disks must not share one. */
+  diskIdentifier?: string;
 }
 
 export interface IsoFile {

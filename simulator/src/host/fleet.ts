@@ -15,6 +15,7 @@ import { Rng } from './rng.ts';
 import type { GuestMode, SimRuntime } from './runtime.ts';
 import { clusterName, createCluster, createHost, hostName, seedVms } from './seed.ts';
 import { hostView, vmView } from './views.ts';
+import { PwshMode, type AgentKind } from '../pwsh/mode.ts';
 
 export const DEFAULT_INSTALL_DIRECTORY = 'C:\\Program Files\\Aether-V';
 export const REPOSITORY_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -33,6 +34,13 @@ export interface FleetOptions {
   /** 'auto' (default): Linux guests run Linux/aetherv-guest-agent when it can run here, else the TypeScript guest. */
   guestMode?: GuestMode;
   linuxAgentPath?: string;
+  /**
+   * What answers the agent and bootstrap calls: 'typescript' (default: host/agent.ts, fast, scales
+   * to 1,000 hosts) or 'powershell' (the real Powershell/ scripts in the real pwsh, on a C: drive
+   * on disk; simulator/src/host/README.md). `agentByHost` overrides it per host name.
+   */
+  agent?: AgentKind;
+  agentByHost?: Record<string, AgentKind>;
 }
 
 export interface SimulatedHost {
@@ -41,6 +49,9 @@ export interface SimulatedHost {
   readonly commands: CommandHost;
   faults: HostFaults;
   up: boolean;
+  /** Which agent answers this host's calls; setAgent('powershell') moves its files onto disk. */
+  readonly agent: AgentKind;
+  setAgent(kind: AgentKind): void;
   /** JSON for GET /hosts/{name}/model. */
   model(): unknown;
 }
@@ -60,14 +71,21 @@ class Host implements SimulatedHost {
   up = true;
   readonly commands: CommandHost;
 
-  constructor(public state: HostModel, private readonly rt: SimRuntime, private readonly installDirectory: string) {
+  constructor(public state: HostModel, private readonly rt: SimRuntime, private readonly installDirectory: string,
+    public agent: AgentKind, private readonly pwsh: () => PwshMode) {
     const commandsFor = new WeakMap<HostModel, CommandHost>();
     const current = (): CommandHost => {
       let c = commandsFor.get(this.state);
-      if (!c) commandsFor.set(this.state, (c = createCommandHost(this.state, this.rt, () => this.faults)));
+      if (!c) commandsFor.set(this.state, (c = createCommandHost(this.state, this.rt, () => this.faults, () => (this.agent === 'powershell' ? this.pwsh() : undefined))));
       return c;
     };
     this.commands = { spawn: (line, ctx) => current().spawn(line, ctx) };
+    if (agent === 'powershell') this.pwsh().prepare(this.state);
+  }
+
+  setAgent(kind: AgentKind): void {
+    if (kind === 'powershell') this.pwsh().prepare(this.state);
+    this.agent = kind;
   }
 
   get name(): string { return this.state.name; }
@@ -78,6 +96,7 @@ class Host implements SimulatedHost {
     return {
       name: h.name,
       up: this.up,
+      agent: this.agent,
       faults: this.faults,
       host: hostView(h, this.installDirectory),
       installs: [...h.installs.values()].map((i) => ({ directory: i.directory, version: i.version, files: i.files })),
@@ -149,7 +168,13 @@ export function createFleet(options: FleetOptions): Fleet {
     oplog: [],
     nextSeq: 1,
   };
-  const hosts = buildModels(options, rt, installDirectory).map((m) => new Host(m, rt, installDirectory));
+  let mode: PwshMode | undefined;
+  const models: HostModel[] = buildModels(options, rt, installDirectory);
+  const preinstalled = options.preinstallAgentFrom ? { artifacts: options.preinstallAgentFrom, ...readArtifacts(options.preinstallAgentFrom) } : undefined;
+  const pwsh = (): PwshMode => (mode ??= new PwshMode(rt, () => hosts.map((h) => h.state), installDirectory, preinstalled));
+  const agentOf = (name: string): AgentKind => options.agentByHost?.[name] ?? options.agentByHost?.[name.toLowerCase()] ?? options.agent ?? 'typescript';
+  const hosts: Host[] = [];
+  for (const m of models) hosts.push(new Host(m, rt, installDirectory, agentOf(m.name), pwsh));
   const byName = new Map(hosts.map((h) => [h.name.toLowerCase(), h]));
   const stopGuests = (): void => {
     for (const h of hosts) for (const vm of h.state.vms.values()) { vm.guest?.stop(); vm.guest = null; }
@@ -164,12 +189,15 @@ export function createFleet(options: FleetOptions): Fleet {
       rt.oplog.length = 0;
       rt.nextSeq = 1;
       const models = buildModels(options, rt, installDirectory);
+      mode?.reset();
       hosts.forEach((h, i) => { h.state = models[i] as HostModel; h.faults = structuredClone(NO_FAULTS); h.up = true; });
+      for (const h of hosts) if (h.agent === 'powershell') pwsh().prepare(h.state);
     },
     async close() {
       stopGuests();
       // Let killed guest agents exit before their roots go.
       await new Promise((r) => setTimeout(r, 50));
+      await mode?.close();
       rmSync(rt.tempRoot, { recursive: true, force: true });
     },
   };
