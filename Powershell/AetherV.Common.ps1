@@ -156,6 +156,8 @@ function Assert-AgentAbsolutePath {
     if ($Path -match '(^|\\)\.\.(\\|$)' -or $Path.IndexOfAny([System.IO.Path]::GetInvalidPathChars()) -ge 0) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "Parameter '$Name' must not contain '..' or invalid characters.")
     }
+    # Issue 16: a share this session cannot reach (second hop) fails here, clearly (AetherV.Storage.ps1).
+    Assert-AgentShareReachable -Path $Path -Name $Name
 }
 
 # --- Hyper-V lookups -----------------------------------------------------------------------

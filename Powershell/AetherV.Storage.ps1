@@ -3,6 +3,23 @@
 
 $script:AgentGoldenImageFolders = @('Golden Images', 'DiskImages')
 
+function Assert-AgentShareReachable {
+    # A UNC path works only when this session can authenticate to the file server: with
+    # delegated credentials (Kerberos with delegation, SSH with a password). Without them
+    # (Basic, NTLM, no delegation: the second hop) every access is denied, and Hyper-V's own
+    # messages say nothing about why: SHARE_UNREACHABLE says it before anything is changed.
+    param([Parameter(Mandatory = $true)] [string] $Path, [Parameter(Mandatory = $true)] [string] $Name)
+    if ($Path -notmatch '^\\\\([^\\?.][^\\]*)\\([^\\]+)') {
+        return
+    }
+    $share = '\\' + $Matches[1] + '\' + $Matches[2] + '\'
+    if (-not (Test-Path -LiteralPath $share)) {
+        throw (New-AgentError -Code 'SHARE_UNREACHABLE' -Details @{ path = $Path } -Message ("Parameter '$Name' is on the share $share, which this session cannot reach. " +
+                'Without delegated credentials (WinRM Basic or NTLM, Kerberos without delegation, SSH with a key) the host cannot authenticate to the file server (the second hop): ' +
+                'use local or Cluster Shared Volume storage, or Kerberos with delegation.'))
+    }
+}
+
 function Get-AgentStoragePath {
     # Where VMs may live: the Hyper-V default folders and every Cluster Shared Volume.
     $hostSettings = Get-VMHost -ErrorAction Stop

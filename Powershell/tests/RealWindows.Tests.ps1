@@ -6,7 +6,7 @@ BeforeAll {
     Set-StrictMode -Version 3.0
     $ErrorActionPreference = 'Stop'
     $agent = Join-Path -Path (Split-Path -Parent $PSScriptRoot) -ChildPath ''
-    foreach ($file in @('AetherV.Output.ps1', 'AetherV.Common.ps1', 'AetherV.Deadline.ps1', 'AetherV.Kvp.ps1', 'AetherV.VmRecord.ps1', 'Disk.ps1', 'PublishProvisioningData.ps1')) {
+    foreach ($file in @('AetherV.Output.ps1', 'AetherV.Common.ps1', 'AetherV.Deadline.ps1', 'AetherV.Kvp.ps1', 'AetherV.VmRecord.ps1', 'AetherV.Storage.ps1', 'Disk.ps1', 'PublishProvisioningData.ps1')) {
         . (Join-Path -Path $agent -ChildPath $file)
     }
 
@@ -90,5 +90,20 @@ Describe 'kvp.set counts UTF-16 code units as Hyper-V does' {
         $accented = [string][char]0x00E9 * 1023
         Get-AgentErrorCode { Invoke-KvpSet -Params @{ vmId = $vmId; items = @(@{ key = 'k' * 255; value = $accented }) } -Context $null } | Should -Be 'VM_NOT_FOUND'
         Should -Invoke Get-AgentMsvmComputerSystem -Times 1 -Exactly
+    }
+}
+
+Describe 'storage paths on a share this session cannot reach (the second hop)' {
+    It 'refuses with SHARE_UNREACHABLE when the share does not open, and names the second hop' {
+        # On a real host Test-Path on \\server\share\ is $false without delegated credentials.
+        Mock Test-Path -ParameterFilter { $LiteralPath -eq '\\fs01\vms\' } -MockWith { $false }
+        Get-AgentErrorCode { Assert-AgentAbsolutePath -Path '\\fs01\vms\web-01\web-01.vhdx' -Name 'destinationPath' } | Should -Be 'SHARE_UNREACHABLE'
+        try { Assert-AgentAbsolutePath -Path '\\fs01\vms\web-01\web-01.vhdx' -Name 'destinationPath' } catch { $_.Exception.Message | Should -Match 'second hop' }
+    }
+    It 'lets a reachable share and local paths through (local paths are not probed)' {
+        Mock Test-Path -ParameterFilter { $LiteralPath -eq '\\fs01\vms\' } -MockWith { $true }
+        Get-AgentErrorCode { Assert-AgentAbsolutePath -Path '\\fs01\vms\web-01\web-01.vhdx' -Name 'path' } | Should -Be '(no error)'
+        Get-AgentErrorCode { Assert-AgentAbsolutePath -Path 'C:\ClusterStorage\Volume1\web-01.vhdx' -Name 'path' } | Should -Be '(no error)'
+        Should -Invoke Test-Path -Times 1 -Exactly
     }
 }

@@ -79,6 +79,7 @@ export function createServices(config: AppConfig, target: HostTarget, storeOf: (
     installDirectory: config.agent.installDirectory,
     limits: { perHost: config.limits.hostConcurrency, total: config.limits.remoteConcurrency },
     logger: logger.child({ component: 'agent' }),
+    remotingFor: (host) => (target.settingsFor ? target.settingsFor(host) : target.remoting),
   });
   const inventory = new InventoryService({
     hosts: target.hosts,

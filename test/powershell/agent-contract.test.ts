@@ -26,7 +26,8 @@ const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) 
 const operations = readJson<OperationIndex>(join(schemaDir, 'operations.json')).operations;
 const errorCodes = readJson<ErrorCodes>(join(schemaDir, 'error-codes.json')).codes;
 
-const agentFiles = listPowerShellFiles('Powershell');
+// Pester tests (Powershell/tests/, *.Tests.ps1) are not agent code: the artifact build ships them nowhere.
+const agentFiles = listPowerShellFiles('Powershell').filter((f) => !/\/tests?\//i.test(f) && !/\.Tests\.ps1$/i.test(f));
 const scripts: ParsedScript[] = await Promise.all(agentFiles.map((f) => parseScript(f)));
 const agent = scripts.find((s) => s.file === 'Powershell/AetherV.Agent.ps1')!;
 const definitions: FunctionDefinition[] = scripts.filter((s) => !s.file.includes('/bootstrap/')).flatMap(functionDefinitions);

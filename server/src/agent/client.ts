@@ -7,6 +7,8 @@
 import pRetry from 'p-retry';
 import { AppError, isAppError } from '../errors.ts';
 import type { HostTransport } from '../remoting/transport.ts';
+import { refuseUnreachableShares } from '../remoting/second-hop.ts';
+import type { RemotingSettings } from '../remoting/settings.ts';
 import { HostBreakers, DEFAULT_BREAKER, type BreakerSettings, type BreakerState } from './breaker.ts';
 import { agentCommand, DEFAULT_INSTALL_DIRECTORY } from './command.ts';
 import { HostLimiter, DEFAULT_LIMITS, type ConcurrencyLimits } from './limits.ts';
@@ -50,6 +52,8 @@ export interface AgentClientOptions {
   /** Contract checks of params and results; `null` turns them off (not recommended). */
   validator?: ContractValidator | null;
   logger?: AgentLogger;
+  /** Issue 16 (second hop): how each host is reached, so storage on SMB shares it cannot reach is refused before the call. */
+  remotingFor?: (host: string) => RemotingSettings;
 }
 
 export interface AgentCallOptions {
@@ -104,6 +108,7 @@ export class AgentClient {
   async call<Op extends AgentOperationName>(host: string, operation: Op, params: AgentParams<Op>, options: AgentCallOptions = {}): Promise<AgentResult<Op>> {
     const validator = await this.validator;
     validator?.checkParams(operation, params);
+    if (this.options.remotingFor) refuseUnreachableShares(host, operation, params, this.options.remotingFor(host));
     const result = await this.guarded(host, operation, options, (attempt) => this.attempt(host, operation, params, options, attempt));
     const problems = validator?.resultProblems(operation, result) ?? [];
     if (problems.length > 0) {
