@@ -264,7 +264,12 @@ foreach ($file in $Files) {
     $loadedAssemblies = @(foreach ($node in $nodes) {
             if ($node -is [System.Management.Automation.Language.CommandAst] -and $node.GetCommandName() -eq 'Add-Type') {
                 $binding = [System.Management.Automation.Language.StaticParameterBinder]::BindCommand($node, $true)
-                if ($binding.BoundParameters.ContainsKey('AssemblyName')) { $binding.BoundParameters['AssemblyName'].ConstantValue }
+                # -AssemblyName A or -AssemblyName A, B: the names written as constants.
+                if ($binding.BoundParameters.ContainsKey('AssemblyName')) {
+                    $value = $binding.BoundParameters['AssemblyName'].Value
+                    @(if ($value -is [System.Management.Automation.Language.ArrayLiteralAst]) { $value.Elements } else { $value }) |
+                        Where-Object { $_ -is [System.Management.Automation.Language.StringConstantExpressionAst] } | ForEach-Object { $_.Value }
+                }
             }
         })
     foreach ($node in $nodes) {
