@@ -28,33 +28,23 @@ function Get-Names($Rule, [string] $One) {
 $byKind = @{}
 $syntax = @{}
 $ruleTypes = @{}
-$commandRules = @{}   # command name -> rules that name it (command, parameter, parameterValue)
-$memberRules = @{}    # 'staticMember:Name' / 'instanceMember:Name' / 'variable:Name' -> rules
+$index = @{}   # 'command:Name', 'staticMember:Name', 'instanceMember:Name', 'variable:Name' -> rules
+function Add-Index([string] $Key, $Rule) {
+    if (-not $index.ContainsKey($Key)) { $index[$Key] = [System.Collections.Generic.List[object]]::new() }
+    $index[$Key].Add($Rule)
+}
 foreach ($rule in $list.rules) {
-    foreach ($kind in 'staticMember', 'instanceMember', 'variable') {
-        if ($rule.kind -ne $kind) { continue }
-        foreach ($name in (Get-Names $rule $(if ($kind -eq 'variable') { 'variable' } else { 'member' }))) {
-            $key = $kind + ':' + $name
-            if (-not $memberRules.ContainsKey($key)) { $memberRules[$key] = [System.Collections.Generic.List[object]]::new() }
-            $memberRules[$key].Add($rule)
-        }
-    }
     if (-not $byKind.ContainsKey($rule.kind)) { $byKind[$rule.kind] = [System.Collections.Generic.List[object]]::new() }
     $byKind[$rule.kind].Add($rule)
     if ($rule.kind -eq 'syntax') { $syntax[$rule.construct] = $rule }
     # All listed types exist in the .NET that pwsh 7 runs on: resolve them once, for inheritance.
     if (Test-Prop $rule 'type') { $ruleTypes[$rule.type] = ($rule.type -as [type]) }
-    foreach ($name in (Get-Names $rule 'command')) {
-        if (-not $commandRules.ContainsKey($name)) { $commandRules[$name] = [System.Collections.Generic.List[object]]::new() }
-        $commandRules[$name].Add($rule)
-    }
+    foreach ($name in (Get-Names $rule 'command')) { Add-Index ('command:' + $name) $rule }
+    foreach ($name in (Get-Names $rule 'member')) { Add-Index ($rule.kind + ':' + $name) $rule }
+    foreach ($name in (Get-Names $rule 'variable')) { Add-Index ('variable:' + $name) $rule }
 }
 function Get-Rules([string] $Kind) { if ($byKind.ContainsKey($Kind)) { $byKind[$Kind] } else { @() } }
-function Get-MemberRules([string] $Kind, [string] $Name) { $key = $Kind + ':' + $Name; if ($memberRules.ContainsKey($key)) { $memberRules[$key] } else { @() } }
-# Commands whose parameters matter; binding only these keeps the run short (binding an unknown
-# command makes PowerShell search every module and the PATH for it).
-$boundCommands = @{ 'Add-Type' = $true; 'New-Object' = $true }
-foreach ($name in $commandRules.Keys) { $boundCommands[$name] = $true }
+function Get-Indexed([string] $Key) { if ($index.ContainsKey($Key)) { $index[$Key] } else { @() } }
 $aliases = @{}
 foreach ($alias in (Get-Alias)) { $aliases[$alias.Name] = $alias.Definition }
 
@@ -171,14 +161,17 @@ function Test-CommandAst($Node) {
     $name = ($name -split '\\')[-1]
     if ($localFunctions -contains $name) { return }
     $command = if ($aliases.ContainsKey($name)) { $aliases[$name] } else { $name }
-    if (-not $boundCommands.ContainsKey($command)) { return }
-    foreach ($rule in (Get-Rules 'command')) { if ((Get-Names $rule 'command') -contains $command) { Add-Finding $rule $Node.Extent } }
+    # Only commands a rule names are bound: binding an unknown command makes PowerShell search
+    # every module and the PATH for it, which is slow.
+    $rules = @(Get-Indexed ('command:' + $command))
+    if ($rules.Count -eq 0 -and $command -ne 'New-Object') { return }
+    foreach ($rule in $rules) { if ($rule.kind -eq 'command') { Add-Finding $rule $Node.Extent } }
     if (-not $commandInfo.ContainsKey($command)) { $commandInfo[$command] = Get-Command -Name $command -ErrorAction Ignore | Select-Object -First 1 }
     foreach ($use in (Get-UsedParameters $Node $name $commandInfo[$command])) {
         if ($command -eq 'New-Object' -and $use.Name -eq 'TypeName' -and $use.Value -is [string]) {
             Add-TypeFindings ([System.Management.Automation.Language.TypeName]::new($use.Ast.Extent, $use.Value)) $use.Ast.Extent
         }
-        foreach ($rule in $(if ($commandRules.ContainsKey($command)) { $commandRules[$command] } else { @() })) {
+        foreach ($rule in $rules) {
             if ($rule.kind -eq 'parameter' -and (Get-Names $rule 'parameter') -contains $use.Name) { Add-Finding $rule $use.Ast.Extent $use.Detail }
             # Only a constant value is visible; `allowedValues` lists all that 5.1 accepts.
             if ($rule.kind -eq 'parameterValue' -and $rule.parameter -eq $use.Name -and $use.Value -is [string] -and @($rule.allowedValues) -notcontains $use.Value) {
@@ -199,7 +192,7 @@ function Test-MemberAst($Node) {
     $arguments = @(if ($invoke -and $null -ne $Node.Arguments) { $Node.Arguments })
     if ($Node.Static -and $Node.Expression -is [System.Management.Automation.Language.TypeExpressionAst]) {
         $owner = Resolve-TypeName $Node.Expression.TypeName
-        foreach ($rule in (Get-MemberRules 'staticMember' $member)) {
+        foreach ($rule in (Get-Indexed ('staticMember:' + $member))) {
             if ((Test-Prop $rule 'argumentCount') -and $arguments.Count -ne $rule.argumentCount) { continue }
             if (Test-StaticOwner $rule $owner) { Add-Finding $rule $Node.Extent }
         }
@@ -207,7 +200,7 @@ function Test-MemberAst($Node) {
     elseif (-not $Node.Static) {
         # The receiver's type is unknown statically: instance rules name distinctive members,
         # or pin an overload by its arguments.
-        foreach ($rule in (Get-MemberRules 'instanceMember' $member)) {
+        foreach ($rule in (Get-Indexed ('instanceMember:' + $member))) {
             if ((Test-Prop $rule 'argumentCount') -and $arguments.Count -ne $rule.argumentCount) { continue }
             if ((Test-Prop $rule 'argumentPattern') -and ((@($arguments | ForEach-Object { $_.Extent.Text }) -join ', ') -notmatch $rule.argumentPattern)) { continue }
             Add-Finding $rule $Node.Extent
@@ -288,7 +281,7 @@ foreach ($file in $Files) {
             'MemberExpressionAst' { Test-MemberAst $node }
             'InvokeMemberExpressionAst' { Test-MemberAst $node }
             'VariableExpressionAst' {
-                foreach ($rule in (Get-MemberRules 'variable' $node.VariablePath.UserPath)) { Add-Finding $rule $node.Extent }
+                foreach ($rule in (Get-Indexed ('variable:' + $node.VariablePath.UserPath))) { Add-Finding $rule $node.Extent }
             }
             'TypeExpressionAst' { Add-TypeFindings $node.TypeName $node.Extent }
             'TypeConstraintAst' { Add-TypeFindings $node.TypeName $node.Extent }
