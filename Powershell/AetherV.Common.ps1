@@ -160,6 +160,29 @@ function Assert-AgentAbsolutePath {
     Assert-AgentShareReachable -Path $Path -Name $Name
 }
 
+# --- host paths ---------------------------------------------------------------------------
+
+function ConvertTo-AgentComparablePath {
+    # Hyper-V reports C:\...; Join-Path and Split-Path give C:/... where '/' is the separator
+    # (PowerShell 7 on a mapped drive). Paths are compared in this form: '\' only, no trailing one.
+    param([AllowNull()] [string] $Path)
+    if ($null -eq $Path) {
+        return ''
+    }
+    return $Path.Replace('/', '\').TrimEnd('\')
+}
+
+function Test-AgentSamePath {
+    param([AllowNull()] [string] $Path, [AllowNull()] [string] $Other)
+    return [string]::Equals((ConvertTo-AgentComparablePath -Path $Path), (ConvertTo-AgentComparablePath -Path $Other), [System.StringComparison]::OrdinalIgnoreCase)
+}
+
+function Test-AgentPathUnder {
+    param([AllowNull()] [string] $Path, [AllowNull()] [string] $Folder)
+    $prefix = (ConvertTo-AgentComparablePath -Path $Folder) + '\'
+    return (ConvertTo-AgentComparablePath -Path $Path).StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)
+}
+
 # --- Hyper-V lookups -----------------------------------------------------------------------
 
 function Get-AetherVm {

@@ -3,12 +3,6 @@
 # install directory open, so an agent upgrade can always swap that directory. iso.detach
 # ejects the drive and deletes such a copy.
 
-function Test-AgentPathUnder {
-    param([string] $Path, [string] $Folder)
-    $prefix = $Folder.TrimEnd('\') + '\'
-    return $Path.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)
-}
-
 function Get-AgentIsoCopyPath {
     param([Parameter(Mandatory = $true)] [object] $Vm, [Parameter(Mandatory = $true)] [string] $IsoPath)
     return (Join-Path -Path $Vm.ConfigurationLocation -ChildPath ([System.IO.Path]::GetFileName($IsoPath)))

@@ -101,8 +101,9 @@ function Invoke-VmDelete {
     $deleted = [System.Collections.Generic.List[string]]::new()
     # A provisioning ISO copy that iso.attach made next to the VM always goes.
     foreach ($iso in $isoPaths) {
-        if ([string]::Equals([System.IO.Path]::GetDirectoryName($iso), $folder.TrimEnd('\'), [System.StringComparison]::OrdinalIgnoreCase) -and
-            (Test-Path -LiteralPath (Join-Path -Path $Context.InstallDirectory -ChildPath ([System.IO.Path]::GetFileName($iso))) -PathType Leaf) -and
+        # Split-Path, not [IO.Path]: it takes both separators, as the host's paths may have either.
+        if ((Test-AgentSamePath -Path (Split-Path -Path $iso -Parent) -Other $folder) -and
+            (Test-Path -LiteralPath (Join-Path -Path $Context.InstallDirectory -ChildPath (Split-Path -Path $iso -Leaf)) -PathType Leaf) -and
             (Test-Path -LiteralPath $iso -PathType Leaf)) {
             Remove-Item -LiteralPath $iso -Force -ErrorAction Stop
             $deleted.Add($iso)

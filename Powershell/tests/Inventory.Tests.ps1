@@ -2,11 +2,11 @@
 
 BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath 'TestHelpers.ps1')
-    $null = Initialize-TestHostDrive
 }
 
 Describe 'host.info' {
     BeforeEach {
+        $null = Initialize-TestHostDrive
         Reset-FakeHost
         Register-FakeHyperV
     }
@@ -70,6 +70,7 @@ Describe 'host.info' {
 
 Describe 'inventory.collect' {
     BeforeEach {
+        $null = Initialize-TestHostDrive
         Reset-FakeHost
         Register-FakeHyperV
         $vm = Add-FakeVm (New-FakeVm -Name 'web01' -State 'Running' -ProcessorCount 4 -MemoryStartup 4GB -Notes 'front end')

@@ -47,9 +47,9 @@ if ($null -eq (Get-Variable -Name 'AetherVTestCommonSchema' -Scope Global -Error
 $script:TestInstallDirectory = 'C:\Program Files\Aether-V'
 
 function Initialize-TestHostDrive {
-    # C: of the simulated host is a folder of this container's TestDrive, with the install
-    # directory and Hyper-V's default folders.
-    $root = Join-Path -Path $TestDrive -ChildPath 'C'
+    # C: of the simulated host is a new folder of this container's TestDrive (one per call, so
+    # each test starts from an empty disk), with the install directory and Hyper-V's folders.
+    $root = Join-Path -Path $TestDrive -ChildPath ('C-' + [guid]::NewGuid().ToString('N'))
     $null = New-Item -ItemType Directory -Path $root -Force
     if ($null -ne (Get-PSDrive -Name 'C' -ErrorAction SilentlyContinue)) {
         Remove-PSDrive -Name 'C' -Force -Scope Global
