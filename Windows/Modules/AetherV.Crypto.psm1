@@ -84,12 +84,13 @@ function Test-BytesEqualConstantTime {
     return ($difference -eq 0)
 }
 
-# HMAC-SHA-256(Km, "aetherv.kvp/1" || IV || C) compared with T.
+# HMAC-SHA-256(Km, "aetherv.kvp/1" || IV || C) compared with T. Not -Iv: in an advanced
+# function that name collides with -iv, the alias of the common parameter InformationVariable.
 function Test-PayloadMac {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)][byte[]]$MacKey,
-        [Parameter(Mandatory = $true)][byte[]]$Iv,
+        [Parameter(Mandatory = $true)][byte[]]$InitializationVector,
         [Parameter(Mandatory = $true)][byte[]]$Ciphertext,
         [Parameter(Mandatory = $true)][byte[]]$Tag
     )
@@ -97,7 +98,7 @@ function Test-PayloadMac {
     $hmac = [System.Security.Cryptography.HMACSHA256]::new($MacKey)
     try {
         [void]$hmac.TransformBlock($label, 0, $label.Length, $null, 0)
-        [void]$hmac.TransformBlock($Iv, 0, $Iv.Length, $null, 0)
+        [void]$hmac.TransformBlock($InitializationVector, 0, $InitializationVector.Length, $null, 0)
         [void]$hmac.TransformFinalBlock($Ciphertext, 0, $Ciphertext.Length)
         $expected = $hmac.Hash
     }
@@ -201,7 +202,7 @@ function Unprotect-GuestPayload {
     $parts = Split-PayloadBlob -PayloadText $PayloadText
     $keys = Unprotect-WrappedKey -Rsa $Rsa -WrappedKeyText $WrappedKeyText
     try {
-        $macValid = Test-PayloadMac -MacKey $keys.MacKey -Iv $parts.Iv -Ciphertext $parts.Ciphertext -Tag $parts.Tag
+        $macValid = Test-PayloadMac -MacKey $keys.MacKey -InitializationVector $parts.Iv -Ciphertext $parts.Ciphertext -Tag $parts.Tag
         if (-not $macValid) {
             throw (New-GuestFailure -Code 'error validating:mac' -Message 'payload MAC mismatch: the payload was altered or not meant for this guest')
         }

@@ -46,7 +46,8 @@ export interface PesterRun {
 
 // Runs in pwsh: Pester with PassThru, the results written as JSON to $args[1].
 const RUNNER = String.raw`
-param([string] $Pester, [string] $Out, [string[]] $Paths)
+# Every path after the first two: with -File, a plain [string[]] would bind only the first.
+param([string] $Pester, [string] $Out, [Parameter(ValueFromRemainingArguments = $true)][string[]] $Paths)
 $ErrorActionPreference = 'Stop'
 Import-Module -Name $Pester -Force
 $config = New-PesterConfiguration

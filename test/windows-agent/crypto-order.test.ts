@@ -52,7 +52,7 @@ describe('Windows guest agent: cryptography', () => {
     assert.match(guard.text, /^if \(-not \$macValid\)/);
     assert.match(guard.text, /throw \(New-GuestFailure -Code 'error validating:mac'/);
     assert.ok(decrypt.startIndex > guard.endIndex);
-    assert.match(receive.text, /\$macValid = Test-PayloadMac -MacKey \$keys\.MacKey -Iv \$parts\.Iv -Ciphertext \$parts\.Ciphertext -Tag \$parts\.Tag/);
+    assert.match(receive.text, /\$macValid = Test-PayloadMac -MacKey \$keys\.MacKey -InitializationVector \$parts\.Iv -Ciphertext \$parts\.Ciphertext -Tag \$parts\.Tag/);
   });
 
   it('has exactly one way to the AES decryptor: through Unprotect-GuestPayload', () => {
@@ -70,7 +70,7 @@ describe('Windows guest agent: cryptography', () => {
     assert.ok(stringLiterals([crypto]).some((l) => l.value === 'aetherv.kvp/1'));
     assert.match(mac.text, /HMACSHA256\]::new\(\$MacKey\)/);
     const feeds = memberCalls('TransformBlock').filter((c) => c.fn === 'Test-PayloadMac').map((c) => c.node.text);
-    assert.deepEqual(feeds, ['$hmac.TransformBlock($label, 0, $label.Length, $null, 0)', '$hmac.TransformBlock($Iv, 0, $Iv.Length, $null, 0)']);
+    assert.deepEqual(feeds, ['$hmac.TransformBlock($label, 0, $label.Length, $null, 0)', '$hmac.TransformBlock($InitializationVector, 0, $InitializationVector.Length, $null, 0)']);
     assert.match(mac.text, /\$hmac\.TransformFinalBlock\(\$Ciphertext, 0, \$Ciphertext\.Length\)/);
     assert.match(mac.text, /Test-BytesEqualConstantTime -Left \$expected -Right \$Tag/);
     assert.doesNotMatch(mac.text, /-eq \$Tag|-ceq|SequenceEqual|\.Equals\(/);

@@ -7,4 +7,5 @@ import { pesterSuite } from '../support/pester.ts';
 
 pesterSuite('Windows guest agent (Pester)', [
   'Windows/tests/Kvp.Tests.ps1',
+  'Windows/tests/Crypto.Tests.ps1',
 ]);
