@@ -3,6 +3,7 @@
  * read back from stdout — progress lines, then exactly one result line. Anything else is a
  * transport-level failure that keeps the raw stderr (truncated) for diagnosis.
  */
+import { decodeClixml } from '../remoting/clixml.ts';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 
@@ -135,8 +136,10 @@ export class AgentResponseReader {
     if (!problem && exitCode !== 0) problem = `the agent exited with code ${exitCode} after writing its result`;
     if (problem) {
       const exitPart = exitCode === 0 || problem.includes('exited') ? '' : ` (exit code ${exitCode})`;
-      const stderrText = truncateForDiagnosis(stderr.trim());
-      throw new AppError('AGENT_TRANSPORT', `Host agent on ${host} gave no valid response to ${operation}: ${problem}${exitPart}`, {
+      // Issue 16: -EncodedCommand (bootstrap) errors arrive as CLIXML; keep what a person would read.
+      const stderrText = truncateForDiagnosis(decodeClixml(stderr).trim());
+      const firstError = stderrText.split('\n', 1)[0]!.slice(0, 300);
+      throw new AppError('AGENT_TRANSPORT', `Host agent on ${host} gave no valid response to ${operation}: ${problem}${exitPart}${firstError ? `: ${firstError}` : ''}`, {
         details: { host, operation, exitCode, stderr: stderrText, requestId: this.context.expectedId },
       });
     }
