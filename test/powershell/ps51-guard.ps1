@@ -47,6 +47,8 @@ function Get-Rules([string] $Kind) { if ($byKind.ContainsKey($Kind)) { $byKind[$
 function Get-Indexed([string] $Key) { if ($index.ContainsKey($Key)) { $index[$Key] } else { @() } }
 $aliases = @{}
 foreach ($alias in (Get-Alias)) { $aliases[$alias.Name] = $alias.Definition }
+# 5.1's own aliases that pwsh on Linux lacks (cat, sc, curl...), as the list gives them.
+foreach ($alias in $(if (Test-Prop $list 'windowsAliases') { $list.windowsAliases.PSObject.Properties })) { if ($alias.Name -ne '$comment' -and -not $aliases.ContainsKey($alias.Name)) { $aliases[$alias.Name] = $alias.Value } }
 
 function Get-LineText([string[]] $Lines, [int] $Line) { if ($Line -ge 1 -and $Line -le $Lines.Count) { $Lines[$Line - 1].Trim() } else { '' } }
 function Get-FirstLine([string] $Text) {

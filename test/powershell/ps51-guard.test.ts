@@ -30,7 +30,7 @@ interface Rule {
   [field: string]: unknown;
 }
 interface Exception { file: string; rule: string; text: string; reason: string }
-interface IncompatibleList { rules: Rule[]; exceptions: Exception[] }
+interface IncompatibleList { windowsAliases: Record<string, string>; rules: Rule[]; exceptions: Exception[] }
 interface Finding { file: string; line: number; column: number; rule: string; text: string; construct: string; why: string; source: string }
 interface GuardResult { files: string[]; findings: Finding[]; excepted: Finding[]; staleExceptions: Exception[] }
 
@@ -94,7 +94,7 @@ function runFixtures(): Promise<{ result: GuardResult; files: string[] }> {
       writeFileSync(join(dir, guardedException.file), GUARDED);
       files.push(guardedException.file);
       const testList = join(dir, 'list.json');
-      writeFileSync(testList, JSON.stringify({ rules: list.rules, exceptions: [guardedException, staleException] }));
+      writeFileSync(testList, JSON.stringify({ ...list, exceptions: [guardedException, staleException] }));
       return { result: await runGuard(dir, files, testList), files };
     } finally {
       rmSync(dir, { recursive: true, force: true });
