@@ -84,8 +84,9 @@ function Test-BytesEqualConstantTime {
     return ($difference -eq 0)
 }
 
-# HMAC-SHA-256(Km, "aetherv.kvp/1" || IV || C) compared with T. Not -Iv: in an advanced
-# function that name collides with -iv, the alias of the common parameter InformationVariable.
+# HMAC-SHA-256(Km, "aetherv.kvp/1" || IV || C) compared with T. Not -Iv (here and below): in an
+# advanced function that name collides with -iv, the alias of the common parameter
+# InformationVariable, and the call fails before the function runs.
 function Test-PayloadMac {
     [CmdletBinding()]
     param(
@@ -167,7 +168,7 @@ function Unprotect-WrappedKey {
 function Invoke-AesCbcDecrypt {
     param(
         [Parameter(Mandatory = $true)][byte[]]$Key,
-        [Parameter(Mandatory = $true)][byte[]]$Iv,
+        [Parameter(Mandatory = $true)][byte[]]$InitializationVector,
         [Parameter(Mandatory = $true)][byte[]]$Ciphertext
     )
     $aes = [System.Security.Cryptography.Aes]::Create()
@@ -175,7 +176,7 @@ function Invoke-AesCbcDecrypt {
         $aes.Mode = [System.Security.Cryptography.CipherMode]::CBC
         $aes.Padding = [System.Security.Cryptography.PaddingMode]::PKCS7
         $aes.Key = $Key
-        $aes.IV = $Iv
+        $aes.IV = $InitializationVector
         $decryptor = $aes.CreateDecryptor()
         try {
             $plaintext = $decryptor.TransformFinalBlock($Ciphertext, 0, $Ciphertext.Length)
@@ -207,7 +208,7 @@ function Unprotect-GuestPayload {
             throw (New-GuestFailure -Code 'error validating:mac' -Message 'payload MAC mismatch: the payload was altered or not meant for this guest')
         }
         try {
-            $plaintext = Invoke-AesCbcDecrypt -Key $keys.EncryptionKey -Iv $parts.Iv -Ciphertext $parts.Ciphertext
+            $plaintext = Invoke-AesCbcDecrypt -Key $keys.EncryptionKey -InitializationVector $parts.Iv -Ciphertext $parts.Ciphertext
         }
         catch {
             throw (New-GuestFailure -Code 'error decrypting:payload' -Message 'payload does not decrypt')
