@@ -203,7 +203,7 @@ function Invoke-DomainJoinAttempt {
     catch {
         Write-AgentLog -Level 'warn' -Message ('domain join attempt {0} failed: {1}' -f $Attempt, (Format-SafeError -Exception $_.Exception))
         if ($Attempt -ge $DomainJoinAttempts) {
-            throw (New-GuestFailure -Code 'error applying:domainjoin' -Message 'the domain join failed on every attempt' -InnerException $_.Exception)
+            throw (New-GuestFailure -Code 'error applying:domain-join' -Message 'the domain join failed on every attempt' -InnerException $_.Exception)
         }
     }
     # Retry after a restart: rename now (locally) so that the retry joins under the final name,
@@ -211,7 +211,7 @@ function Invoke-DomainJoinAttempt {
     if ($NewName.Length -gt 0) {
         Set-Stage -Code 'error applying:hostname'
         $null = Set-GuestHostname -Name $NewName
-        Set-Stage -Code 'error applying:domainjoin'
+        Set-Stage -Code 'error applying:domain-join'
     }
     Protect-DomainJoinPassword -Password $Join.Password -Path $script:SecretPath
     Write-AgentProgress -Path $script:ProgressPath -Phase 'domainjoin-retry' -Data @{
@@ -269,7 +269,7 @@ function Invoke-GuestConfiguration {
     }
 
     if ($null -ne $Config.DomainJoin) {
-        Set-Stage -Code 'error applying:domainjoin'
+        Set-Stage -Code 'error applying:domain-join'
         return (Invoke-DomainJoinAttempt -Join $Config.DomainJoin -NewName $newName -Attempt 1)
     }
     return $true
@@ -399,7 +399,7 @@ function Invoke-DomainJoinRetry {
     param(
         [Parameter(Mandatory = $true)]$Progress
     )
-    Set-Stage -Code 'error applying:domainjoin'
+    Set-Stage -Code 'error applying:domain-join'
     $attempt = [int]$Progress.attempt + 1
     $join = [pscustomobject]@{
         Domain   = [string]$Progress.domain

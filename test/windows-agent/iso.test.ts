@@ -16,7 +16,9 @@ import { loadScripts, repoRoot, stringLiterals, windowsRoot } from './ps-tree.ts
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => '/' + relative(dir, join(e.parentPath, e.name)).split('\\').join('/')).sort();
+  // Pester tests (tests/, *.Tests.ps1) never ship: the artifact build leaves them out.
+  return entries.filter((e) => e.isFile()).map((e) => '/' + relative(dir, join(e.parentPath, e.name)).split('\\').join('/'))
+    .filter((path) => !/^\/tests?\//i.test(path) && !/\.Tests\.ps1$/i.test(path)).sort();
 }
 
 describe('WindowsProvisioning.iso built from Windows/', () => {

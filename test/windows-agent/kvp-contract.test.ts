@@ -124,7 +124,7 @@ describe('Windows guest agent: error vocabulary', () => {
       'error applying:hostname',
       'error applying:local-admin',
       'error applying:network',
-      'error applying:domainjoin',
+      'error applying:domain-join',
       'error timeout:version',
       'error timeout:awaiting-key',
       'error timeout:payload-published',

@@ -4,6 +4,8 @@
  * change nothing here without changing DESIGN §5 first.
  */
 
+import { readFileSync } from 'node:fs';
+
 /** The protocol tag; also the MAC's domain-separation prefix. */
 export const KVP_PROTOCOL = 'aetherv.kvp/1';
 
@@ -66,12 +68,22 @@ export function hostItemNames(chunkCount: number): string[] {
 }
 
 /**
- * The guest's error summary: `error <stage>:<detail>` or the bare fallback `error:unknown`.
- * Vocabulary (the Linux agent's header lists it too): reading:version-file|payload-count|payload,
- * version-mismatch:<guest>!=<host>, timeout:version|awaiting-key|payload-published|<stage>,
- * generating:rsa-key, decrypting:key, validating:mac, decrypting:payload, validating:config,
- * applying:hostname|local-admin|users|network (Windows adds applying:domain-join), interrupted:<stage>.
+ * The guest error vocabulary, one list shared with both guest agents: Schemas/guest-errors.json
+ * (e.g. `error validating:mac`, `error applying:domain-join`, `error timeout:<stage>`).
  */
+export const GUEST_ERROR_CODES: readonly string[] = (
+  JSON.parse(readFileSync(new URL('../../../Schemas/guest-errors.json', import.meta.url), 'utf8')) as { codes: string[] }
+).codes;
+
+/** Whether a summary is one of GUEST_ERROR_CODES (`<…>` placeholders match any lower-case word, digits, dots or hyphens). */
+export function isKnownGuestError(summary: string): boolean {
+  return GUEST_ERROR_CODES.some((code) => {
+    const pattern = code.split(/<[a-z]+>/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[A-Za-z0-9._-]+');
+    return new RegExp(`^${pattern}$`).test(summary);
+  });
+}
+
+/** The guest's error summary: `error <stage>:<detail>` or the bare fallback `error:unknown`. */
 export interface GuestError {
   stage: string;
   detail: string;
