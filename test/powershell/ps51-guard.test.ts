@@ -73,6 +73,7 @@ const GUARDED = [
 ].join('\n');
 const guardedException: Exception = { file: 'guarded/capability-check.ps1', rule: 'ConvertFrom-Json -DateKind', text: "$convert['DateKind'] = 'String'", reason: 'behind a capability check' };
 const staleException: Exception = { file: 'guarded/capability-check.ps1', rule: 'ternary', text: '$a = $b ? 1 : 2', reason: 'matches nothing' };
+const MUTATED = 'mutated/AetherV.Agent.ps1';
 const exampleFile = (rule: Rule, index: number): string => `examples/${String(index).padStart(3, '0')}-${rule.id.replace(/[^A-Za-z0-9]+/g, '-')}.ps1`;
 
 let fixtureRun: Promise<{ result: GuardResult; files: string[] }> | undefined;
@@ -90,6 +91,10 @@ function runFixtures(): Promise<{ result: GuardResult; files: string[] }> {
         cpSync(join(here, 'fixtures', folder), join(dir, folder), { recursive: true });
         files.push(...readdirSync(join(dir, folder)).filter((n) => n.endsWith('.ps1')).sort().map((n) => `${folder}/${n}`));
       }
+      // A shipped script as it is, plus one PowerShell 7 line: the real file is analysed, not skipped.
+      mkdirSync(join(dir, 'mutated'));
+      writeFileSync(join(dir, MUTATED), readFileSync(join(repoRoot, 'Powershell', 'AetherV.Agent.ps1'), 'utf8') + '\n$mode = $quiet ? 1 : 2\n');
+      files.push(MUTATED);
       mkdirSync(join(dir, 'guarded'));
       writeFileSync(join(dir, guardedException.file), GUARDED);
       files.push(guardedException.file);
@@ -181,4 +186,13 @@ test('an exception excuses exactly its line; one that matches nothing is reporte
   assert.deepEqual(result.excepted.map((f) => [f.file, f.rule, f.text]), [[guardedException.file, guardedException.rule, guardedException.text]]);
   assert.deepEqual(result.findings.filter((f) => f.file === guardedException.file), [], 'the guarded call has no other finding');
   assert.deepEqual(result.staleExceptions, [staleException]);
+});
+
+test('a shipped script with one PowerShell 7 line added is refused; without the exceptions, the lines they excuse are found', async () => {
+  const { result } = await runFixtures();
+  const found = result.findings.filter((f) => f.file === MUTATED);
+  // Without the repository's exceptions, the lines they excuse are findings again.
+  const excused = list.exceptions.filter((e) => e.file === 'Powershell/AetherV.Agent.ps1').map((e) => e.rule);
+  assert.deepEqual(found.map((f) => f.rule).sort(), [...excused, 'ternary'].sort());
+  assert.equal(found.find((f) => f.rule === 'ternary')?.text, '$mode = $quiet ? 1 : 2');
 });
