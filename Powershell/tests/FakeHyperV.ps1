@@ -64,7 +64,7 @@ function New-FakeVm {
 }
 
 function Add-FakeHardDrive {
-    # Attaches a disk (and its Get-VHD answer) to a fake VM; returns the drive.
+    # Attaches a disk to a fake VM (and gives Get-VHD an answer for it if it has none); returns the drive.
     param(
         [Parameter(Mandatory = $true)] [object] $Vm,
         [Parameter(Mandatory = $true)] [string] $Path,
@@ -87,7 +87,12 @@ function Add-FakeHardDrive {
             DiskNumber         = $null
         })
     $Vm.HardDrives.Add($drive)
-    Add-FakeVhd -Path $Path -Size $Size -VhdType $VhdType -ParentPath $ParentPath -Attached $true
+    $vhd = $script:FakeHost.Vhds[(Get-FakePathKey -Path $Path)]
+    if ($null -eq $vhd) {
+        $null = Add-FakeVhd -Path $Path -Size $Size -VhdType $VhdType -ParentPath $ParentPath -Attached $true
+    } else {
+        $vhd.Attached = $true
+    }
     return $drive
 }
 
