@@ -5,7 +5,8 @@
 
 function Get-AgentIsoCopyPath {
     param([Parameter(Mandatory = $true)] [object] $Vm, [Parameter(Mandatory = $true)] [string] $IsoPath)
-    return (Join-Path -Path $Vm.ConfigurationLocation -ChildPath ([System.IO.Path]::GetFileName($IsoPath)))
+    # Split-Path, not [IO.Path]::GetFileName: it takes both separators (the latter only '/' on Linux).
+    return (Join-Path -Path $Vm.ConfigurationLocation -ChildPath (Split-Path -Path $IsoPath -Leaf))
 }
 
 function Invoke-IsoAttach {
@@ -26,9 +27,9 @@ function Invoke-IsoAttach {
     $target = $isoPath
     if (Test-AgentPathUnder -Path $isoPath -Folder $Context.InstallDirectory) {
         $target = Get-AgentIsoCopyPath -Vm $vm -IsoPath $isoPath
-        $attached = @($drives | Where-Object { [string]::Equals([string]$_.Path, $target, [System.StringComparison]::OrdinalIgnoreCase) })
+        $attached = @($drives | Where-Object { Test-AgentSamePath -Path ([string]$_.Path) -Other $target })
         if ($attached.Count -eq 0) {
-            Write-AgentLog -Level 'info' -Message "Copying $([System.IO.Path]::GetFileName($isoPath)) next to the VM."
+            Write-AgentLog -Level 'info' -Message "Copying $(Split-Path -Path $isoPath -Leaf) next to the VM."
             Copy-Item -LiteralPath $isoPath -Destination $target -Force -ErrorAction Stop
         }
     }
@@ -56,8 +57,8 @@ function Invoke-IsoDetach {
         if ($null -eq $isoPath) {
             $isoPath = $path
         }
-        $installed = Join-Path -Path $Context.InstallDirectory -ChildPath ([System.IO.Path]::GetFileName($path))
-        if ([string]::Equals($path, (Get-AgentIsoCopyPath -Vm $vm -IsoPath $path), [System.StringComparison]::OrdinalIgnoreCase) -and
+        $installed = Join-Path -Path $Context.InstallDirectory -ChildPath (Split-Path -Path $path -Leaf)
+        if ((Test-AgentSamePath -Path $path -Other (Get-AgentIsoCopyPath -Vm $vm -IsoPath $path)) -and
             (Test-Path -LiteralPath $installed -PathType Leaf)) {
             try {
                 Remove-Item -LiteralPath $path -Force -ErrorAction Stop
