@@ -223,7 +223,9 @@ function ConvertTo-AgentVmState {
 function Get-AgentVolumeFreeBytes {
     # Free space of the volume holding $Path, including mount points such as C:\ClusterStorage\Volume1.
     param([Parameter(Mandatory = $true)] [string] $Path)
-    $full = [System.IO.Path]::GetFullPath($Path)
+    # $Path is absolute (Assert-AgentAbsolutePath); compared with the volume names in '\' form
+    # ([IO.Path]::GetFullPath would prefix the working directory to a C:/... path on Linux).
+    $full = (ConvertTo-AgentComparablePath -Path $Path) + '\'
     if ($full.StartsWith('\\')) {
         return $null
     }

@@ -27,14 +27,17 @@ function Copy-AgentFileWithDeadline {
         [Parameter(Mandatory = $true)] [string] $Destination
     )
     $partial = $Destination + '.partial'
+    # FileStream takes the provider's path: a PSDrive path (a mapped C:) means nothing to .NET.
+    $sourceFile = Convert-Path -LiteralPath $Source
+    $partialFile = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($partial)
     $buffer = [byte[]]::new($script:ImageCopyChunkBytes)
     $sourceStream = $null
     $targetStream = $null
     $completed = $false
     try {
-        $sourceStream = [System.IO.FileStream]::new($Source, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read,
+        $sourceStream = [System.IO.FileStream]::new($sourceFile, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read,
             [System.IO.FileShare]::Read, 65536, [System.IO.FileOptions]::SequentialScan)
-        $targetStream = [System.IO.FileStream]::new($partial, [System.IO.FileMode]::Create, [System.IO.FileAccess]::Write,
+        $targetStream = [System.IO.FileStream]::new($partialFile, [System.IO.FileMode]::Create, [System.IO.FileAccess]::Write,
             [System.IO.FileShare]::None, 65536, [System.IO.FileOptions]::SequentialScan)
         $total = $sourceStream.Length
         $targetStream.SetLength($total)
@@ -47,9 +50,11 @@ function Copy-AgentFileWithDeadline {
             }
             $targetStream.Write($buffer, 0, $read)
             $copied += $read
-            if ($total -gt 0 -and ($copied * 100 / $total) -ge $nextReport) {
-                Write-AgentLog -Level 'info' -Message "Copied $nextReport% of $([math]::Round($total / 1048576)) MiB."
-                $nextReport += 10
+            # The percentage reached, not the step: one chunk may cross several 10% steps.
+            $percent = [int][math]::Floor($copied * 100 / [math]::Max(1, $total))
+            if ($percent -ge $nextReport) {
+                Write-AgentLog -Level 'info' -Message "Copied $percent% of $([math]::Round($total / 1048576)) MiB."
+                $nextReport = $percent - ($percent % 10) + 10
             }
             Assert-AgentDeadline -Context $Context -Step 'the image copy finished'
         }
