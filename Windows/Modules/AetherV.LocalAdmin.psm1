@@ -33,9 +33,11 @@ function Add-GuestAdministratorsMember {
     param(
         [Parameter(Mandatory = $true)]$User
     )
-    $administrators = Get-LocalGroup -SID ([System.Security.Principal.SecurityIdentifier]::new($script:AdministratorsSid)) -ErrorAction Stop
+    # The SID as text: -SID's binding converts it to a SecurityIdentifier.
+    $administrators = Get-LocalGroup -SID $script:AdministratorsSid -ErrorAction Stop
     try {
-        Add-LocalGroupMember -InputObject $administrators -Member $User -ErrorAction Stop
+        # -Group: Add-LocalGroupMember has no -InputObject (Group, Name and SID sets only).
+        Add-LocalGroupMember -Group $administrators -Member $User -ErrorAction Stop
     }
     catch {
         # Already a member: the desired state. Get-LocalGroupMember is not used to check first

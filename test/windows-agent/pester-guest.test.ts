@@ -8,4 +8,6 @@ import { pesterSuite } from '../support/pester.ts';
 pesterSuite('Windows guest agent (Pester)', [
   'Windows/tests/Kvp.Tests.ps1',
   'Windows/tests/Crypto.Tests.ps1',
+  'Windows/tests/LocalAdmin.Tests.ps1',
+  'Windows/tests/Hostname.Tests.ps1',
 ]);

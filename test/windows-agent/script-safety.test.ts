@@ -193,7 +193,8 @@ describe('Windows guest agent: modules and wiring', () => {
   it('adds the administrator to the Administrators group by SID, not by its localised name', () => {
     const localAdmin = byPath('Modules/AetherV.LocalAdmin.psm1');
     assert.match(localAdmin.source, /\$script:AdministratorsSid = 'S-1-5-32-544'/);
-    assert.match(localAdmin.source, /Get-LocalGroup -SID \(\[System\.Security\.Principal\.SecurityIdentifier\]::new\(\$script:AdministratorsSid\)\)/);
+    assert.match(localAdmin.source, /Get-LocalGroup -SID \$script:AdministratorsSid -ErrorAction Stop/);
+    assert.match(localAdmin.source, /Add-LocalGroupMember -Group \$administrators -Member \$User -ErrorAction Stop/);
     for (const file of files) {
       const literals = descendants(file.root, 'string_literal').map((s: SyntaxNode) => s.text.toLowerCase());
       assert.ok(!literals.includes("'administrators'") && !literals.includes('"administrators"'), file.path);

@@ -5,7 +5,8 @@
 # Parameter names, sets and types follow Microsoft's reference for Windows Server 2022 /
 # Windows PowerShell 5.1 (learn.microsoft.com/powershell/module/...; MicrosoftDocs/
 # windows-powershell-docs docset/winserver2022-ps). Object types that exist only on Windows
-# (LocalUser, LocalGroup, CimInstance) are [object]. Unmocked, every stub throws.
+# (LocalUser, LocalGroup, CimInstance; SecurityIdentifier, whose constructor is Windows-only) are
+# [object]. Unmocked, every stub throws.
 Set-StrictMode -Version Latest
 
 # Microsoft.PowerShell.Commands.JoinOptions (Add-Computer -Options), values as documented.
@@ -68,7 +69,7 @@ function Get-LocalUser {
     [CmdletBinding(DefaultParameterSetName = 'Default')]
     param(
         [Parameter(ParameterSetName = 'Default', Position = 0)][string[]]$Name,
-        [Parameter(ParameterSetName = 'SecurityIdentifier', Position = 0)][System.Security.Principal.SecurityIdentifier[]]$SID
+        [Parameter(ParameterSetName = 'SecurityIdentifier', Position = 0)][object[]]$SID
     )
     Stop-Unmocked 'Get-LocalUser'
 }
@@ -95,7 +96,7 @@ function Set-LocalUser {
     param(
         [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0)][string]$Name,
         [Parameter(ParameterSetName = 'InputObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][object]$InputObject,
-        [Parameter(ParameterSetName = 'SecurityIdentifier', Mandatory = $true, Position = 0)][System.Security.Principal.SecurityIdentifier]$SID,
+        [Parameter(ParameterSetName = 'SecurityIdentifier', Mandatory = $true, Position = 0)][object]$SID,
         [datetime]$AccountExpires,
         [switch]$AccountNeverExpires,
         [string]$Description,
@@ -112,7 +113,7 @@ function Enable-LocalUser {
     param(
         [Parameter(ParameterSetName = 'InputObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)][object[]]$InputObject,
         [Parameter(ParameterSetName = 'Default', Mandatory = $true, Position = 0)][string[]]$Name,
-        [Parameter(ParameterSetName = 'SecurityIdentifier', Mandatory = $true, Position = 0)][System.Security.Principal.SecurityIdentifier[]]$SID
+        [Parameter(ParameterSetName = 'SecurityIdentifier', Mandatory = $true, Position = 0)][object[]]$SID
     )
     Stop-Unmocked 'Enable-LocalUser'
 }
@@ -121,7 +122,7 @@ function Get-LocalGroup {
     [CmdletBinding(DefaultParameterSetName = 'Default')]
     param(
         [Parameter(ParameterSetName = 'Default', Position = 0)][string[]]$Name,
-        [Parameter(ParameterSetName = 'SecurityIdentifier', Position = 0)][System.Security.Principal.SecurityIdentifier[]]$SID
+        [Parameter(ParameterSetName = 'SecurityIdentifier', Position = 0)][object[]]$SID
     )
     Stop-Unmocked 'Get-LocalGroup'
 }
@@ -131,7 +132,7 @@ function Add-LocalGroupMember {
     param(
         [Parameter(ParameterSetName = 'Group', Mandatory = $true, Position = 0)][object]$Group,
         [Parameter(ParameterSetName = 'Default', Mandatory = $true, Position = 0)][string]$Name,
-        [Parameter(ParameterSetName = 'SecurityIdentifier', Mandatory = $true, Position = 0)][System.Security.Principal.SecurityIdentifier]$SID,
+        [Parameter(ParameterSetName = 'SecurityIdentifier', Mandatory = $true, Position = 0)][object]$SID,
         [Parameter(Mandatory = $true, Position = 1, ValueFromPipeline = $true)][object[]]$Member
     )
     Stop-Unmocked 'Add-LocalGroupMember'
