@@ -27,6 +27,8 @@ const USAGE = `Usage: npm run simulator -- [options]
   --state-dir DIR        where the CA certificate is written (default: a temporary folder)
   --no-unencrypted       refuse Basic/NTLM over plain HTTP (WinRM AllowUnencrypted=false)
   --preinstall-agent     install this checkout's artifacts/ as the host agent on every host
+  --agent KIND           what answers agent and bootstrap calls: typescript (default, fast) or
+                         powershell (the real Powershell/ scripts in pwsh: PWSH, else npm run build:pwsh)
   --help                 show this help
 `;
 
@@ -52,6 +54,7 @@ export function parseCli(argv: string[]): SimulatorOptions | 'help' {
         'winrm-port': { type: 'string' }, 'winrm-https-port': { type: 'string' }, 'ssh-port': { type: 'string' },
         'username': { type: 'string' }, 'password': { type: 'string' }, 'authorized-key': { type: 'string', multiple: true },
         'state-dir': { type: 'string' }, 'no-unencrypted': { type: 'boolean' }, 'preinstall-agent': { type: 'boolean' },
+        'agent': { type: 'string' },
         'help': { type: 'boolean', short: 'h' },
       },
     });
@@ -93,6 +96,10 @@ export function parseCli(argv: string[]): SimulatorOptions | 'help' {
       if (!existsSync(file)) throw new UsageError(`--authorized-key: no such file ${file}`);
       return readFileSync(file, 'utf8').trim();
     });
+  }
+  if (v.agent !== undefined) {
+    if (v.agent !== 'typescript' && v.agent !== 'powershell') throw new UsageError(`--agent must be typescript or powershell, got "${v.agent}"`);
+    options.agent = v.agent;
   }
   if (v['preinstall-agent']) {
     const artifacts = fileURLToPath(new URL('../../artifacts', import.meta.url));

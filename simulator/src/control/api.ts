@@ -18,6 +18,8 @@ export interface ControlTarget {
   up(name: string): Promise<boolean>;
   setFaults(name: string, faults: HostFaults): boolean;
   model(name: string): unknown;
+  /** PUT /hosts/{name}/agent: which agent answers the host's calls; false when there is no such host. */
+  setAgent?(name: string, agent: 'typescript' | 'powershell'): boolean;
   oplog(filter: { host?: string; since?: number }): OpLogEntry[];
   reset(): Promise<void>;
 }
@@ -119,6 +121,12 @@ async function route(target: ControlTarget, req: http.IncomingMessage, res: http
     if (method === 'PUT' && action === 'faults') {
       const faults = parseFaults(await readJson(req));
       return target.setFaults(name, faults) ? reply(res, 200, faults) : notFound(`host ${name}`);
+    }
+    if (method === 'PUT' && action === 'agent' && target.setAgent) {
+      const body = await readJson(req);
+      const agent = body && typeof body === 'object' ? (body as Record<string, unknown>)['agent'] : undefined;
+      if (agent !== 'typescript' && agent !== 'powershell') throw new BadRequest('body must be {"agent":"typescript"} or {"agent":"powershell"}');
+      return target.setAgent(name, agent) ? reply(res, 200, { name, agent }) : notFound(`host ${name}`);
     }
     if (method === 'GET' && action === 'model') {
       const model = target.model(name);

@@ -13,7 +13,7 @@ import { startEstate, type Estate } from './estate.ts';
 
 /** What the simulation needs of a fleet (structurally a subset of host/fleet.ts's Fleet). */
 export interface FleetLike {
-  readonly hosts: ReadonlyArray<EndpointHost & { model(): unknown }>;
+  readonly hosts: ReadonlyArray<EndpointHost & { model(): unknown; setAgent?(kind: 'typescript' | 'powershell'): void }>;
   oplog(filter: { host?: string; since?: number }): OpLogEntry[];
   reset(): void;
   close(): Promise<void>;
@@ -102,6 +102,12 @@ export async function startSimulation<F extends FleetLike>(fleet: F, options: Si
         return h !== undefined;
       },
       model: (name) => byName.get(name.toLowerCase())?.model(),
+      setAgent: (name, agent) => {
+        const h = byName.get(name.toLowerCase());
+        if (!h?.setAgent) return false;
+        h.setAgent(agent);
+        return true;
+      },
       oplog: (filter) => fleet.oplog(filter),
       reset: async () => {
         fleet.reset();

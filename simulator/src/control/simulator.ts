@@ -1,5 +1,6 @@
 /** Composition of the real fleet (host/fleet.ts) with its network face and control API. */
 import { createFleet, type Fleet } from '../host/fleet.ts';
+import type { AgentKind } from '../pwsh/mode.ts';
 import { startSimulation, type Simulation, type SimulationOptions } from './simulation.ts';
 
 export interface SimulatorOptions extends SimulationOptions {
@@ -12,6 +13,10 @@ export interface SimulatorOptions extends SimulationOptions {
   timeScale?: number;
   /** An artifacts/ folder installed as the host agent on every host at start. */
   preinstallAgentFrom?: string;
+  /** 'typescript' (default) or 'powershell': the real host scripts in the real pwsh (host/README.md). */
+  agent?: AgentKind;
+  /** Per host name, overriding `agent`. */
+  agentByHost?: Record<string, AgentKind>;
 }
 
 export type Simulator = Simulation<Fleet>;
@@ -24,6 +29,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     seed: options.seed ?? 1,
     timeScale: options.timeScale ?? 1,
     ...(options.preinstallAgentFrom ? { preinstallAgentFrom: options.preinstallAgentFrom } : {}),
+    ...(options.agent ? { agent: options.agent } : {}),
+    ...(options.agentByHost ? { agentByHost: options.agentByHost } : {}),
   });
   try {
     return await startSimulation(fleet, options);

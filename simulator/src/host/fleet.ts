@@ -97,6 +97,7 @@ class Host implements SimulatedHost {
       name: h.name,
       up: this.up,
       agent: this.agent,
+      ...(this.agent === 'powershell' ? { drive: this.pwsh().drive(this.state)?.root } : {}),
       faults: this.faults,
       host: hostView(h, this.installDirectory),
       installs: [...h.installs.values()].map((i) => ({ directory: i.directory, version: i.version, files: i.files })),

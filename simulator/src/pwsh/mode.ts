@@ -90,12 +90,20 @@ export class PwshMode {
 
   spawn(host: HostModel, leading: string[], call: PwshCall, hooks: RunHooks = {}): SimProcess {
     const drive = this.prepare(host);
+    const input: Buffer[] = [];
     const p = runPwsh(this.target(host, drive), leading, call, {
       ...hooks,
+      onStdin: (c) => {
+        if (call.kind === 'encoded') input.push(c);
+        hooks.onStdin?.(c);
+      },
       onExit: (code) => {
         this.running.delete(p);
-        // The installs the model (and provisioning-ISO discovery) use are what is on disk now.
+        // The installs the model (and provisioning-ISO discovery) use are what is on disk now,
+        // including a bootstrap's own installDirectory.
         refreshInstalls(host, drive, this.installDirectory);
+        const dir = bootstrapDirectory(input);
+        if (dir) refreshInstalls(host, drive, dir);
         hooks.onExit?.(code);
       },
     });
@@ -108,5 +116,14 @@ export class PwshMode {
     await Promise.all([...this.running].map((p) => p.exit.catch(() => 1)));
     if (this.backend) await (await this.backend).close();
     rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function bootstrapDirectory(input: Buffer[]): string | undefined {
+  try {
+    const params = JSON.parse(Buffer.concat(input).toString('utf8').replace(/^\uFEFF/, '')) as { installDirectory?: unknown };
+    return typeof params.installDirectory === 'string' && /^[A-Za-z]:\\/.test(params.installDirectory) ? params.installDirectory.replace(/\\+$/, '') : undefined;
+  } catch {
+    return undefined;
   }
 }
