@@ -10,10 +10,15 @@ $script:MsvmNamespace = 'root\virtualization\v2'
 $script:MsvmJobRunningStates = @(2, 3, 4, 5, 6, 11)
 
 function Get-AgentMsvmObject {
+    # The objects one WQL query finds, written to the pipeline one by one for the callers' @().
+    # Not `return , @(...)`: @() would get that array as one item, so a query that found nothing
+    # counted as one object (no VM_NOT_FOUND) and one that found a VM gave the whole collection.
     param([Parameter(Mandatory = $true)] [string] $Query)
     $searcher = [System.Management.ManagementObjectSearcher]::new($script:MsvmNamespace, $Query)
     try {
-        return , @($searcher.Get())
+        foreach ($found in $searcher.Get()) {
+            $found
+        }
     } finally {
         $searcher.Dispose()
     }

@@ -83,8 +83,10 @@ function ConvertTo-AgentJsonValue {
     }
     if ($Value -is [System.Collections.IDictionary]) {
         $copy = [ordered]@{}
-        foreach ($key in $Value.Keys) {
-            $copy[[string]$key] = ConvertTo-AgentJsonValue -Value $Value[$key]
+        # The entries, not $Value.Keys: a dictionary with a 'keys' entry (the kvp.set result, a
+        # guest's KVP items) answers .Keys with that entry's value.
+        foreach ($entry in $Value.GetEnumerator()) {
+            $copy[[string]$entry.Key] = ConvertTo-AgentJsonValue -Value $entry.Value
         }
         return $copy
     }
