@@ -22,7 +22,8 @@ import { agentArtifacts } from '../../simulator/src/pwsh/testing.ts';
 
 const INSTALL = 'C:\\Program Files\\Aether-V';
 
-interface Manifest { version: string; files: { name: string; sha256: string; size: number }[] }
+type ManifestFile = { name: string; sha256: string; size: number };
+interface Manifest { version: string; files: [ManifestFile, ...ManifestFile[]] }
 
 describe('simulator powershell agent mode (real AetherV.Agent.ps1 and bootstrap scripts in pwsh)', () => {
   const artifacts = agentArtifacts('9.8.7');
@@ -126,7 +127,7 @@ describe('simulator powershell agent mode (real AetherV.Agent.ps1 and bootstrap 
     assert.equal(before.installed, false);
     const stagingId = 'push-1';
     // A few files keep the test short (a pwsh start per chunk); the mechanism is the same for all.
-    const pushManifest = { version: manifest.version, files: manifest.files.filter((f) => ['AetherV.Agent.ps1', 'bootstrap/Install-Agent.ps1', 'LinuxProvisioning.iso'].includes(f.name)) };
+    const pushManifest: Manifest = { version: manifest.version, files: manifest.files.filter((f) => ['AetherV.Agent.ps1', 'bootstrap/Install-Agent.ps1', 'LinuxProvisioning.iso'].includes(f.name)) as Manifest['files'] };
     for (const [i, f] of pushManifest.files.entries()) {
       const bytes = readFileSync(join(artifacts, ...f.name.split('/')));
       // The first file in two chunks, as push mode sends large files.
