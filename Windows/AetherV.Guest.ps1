@@ -60,6 +60,7 @@ $script:StageCode = 'error initializing:service'
 $script:Rsa = $null
 $script:RestartRequired = $false
 $script:InterfaceIndex = $null
+$script:AdapterMac = $null
 
 function Set-Stage {
     param(
@@ -252,7 +253,8 @@ function Invoke-GuestConfiguration {
 
     if ($null -ne $Config.IPv4 -or $null -ne $Config.Dns) {
         Set-Stage -Code 'error applying:network'
-        $adapter = Get-GuestPrimaryAdapter -TimeoutSeconds $AdapterTimeoutSeconds -PollSeconds $PollSeconds
+        $script:AdapterMac = $Config.MacAddress
+        $adapter = Get-GuestPrimaryAdapter -TimeoutSeconds $AdapterTimeoutSeconds -PollSeconds $PollSeconds -MacAddress $script:AdapterMac
         $script:InterfaceIndex = [int]$adapter.InterfaceIndex
         if ($null -ne $Config.IPv4) {
             Set-GuestStaticIPv4 -InterfaceIndex $script:InterfaceIndex -Address $Config.IPv4.Address -PrefixLength $Config.IPv4.PrefixLength -Gateway $Config.IPv4.Gateway
@@ -293,7 +295,7 @@ function Close-GuestConfiguration {
 function Publish-GuestAddress {
     try {
         if ($null -eq $script:InterfaceIndex) {
-            $adapter = Get-GuestPrimaryAdapter -TimeoutSeconds $AdapterTimeoutSeconds -PollSeconds $PollSeconds
+            $adapter = Get-GuestPrimaryAdapter -TimeoutSeconds $AdapterTimeoutSeconds -PollSeconds $PollSeconds -MacAddress $script:AdapterMac
             $script:InterfaceIndex = [int]$adapter.InterfaceIndex
         }
         $address = Get-GuestIPv4Address -InterfaceIndex $script:InterfaceIndex -TimeoutSeconds $AddressTimeoutSeconds -PollSeconds $PollSeconds

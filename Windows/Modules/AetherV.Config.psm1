@@ -17,7 +17,9 @@ function Get-JsonMember {
     if ($null -eq $property) {
         return $null
     }
-    return $property.Value
+    # The comma keeps a one-element array an array: a plain return unrolls ["10.0.0.2"] into a
+    # string, and a single DNS server failed validation (5.1 and 7 alike).
+    return , $property.Value
 }
 
 function New-ConfigFailure {
@@ -132,8 +134,11 @@ function ConvertFrom-GuestConfigJson {
 
     $ipv4 = $null
     $dns = $null
+    $macAddress = $null
     $networkNode = Get-ConfigObject -Object $document -Name 'network' -Field 'network'
     if ($null -ne $networkNode) {
+        # Issue 16: the adapter the settings are for, by the MAC the orchestrator read from Hyper-V.
+        $macAddress = Get-ConfigString -Object $networkNode -Name 'macAddress' -Field 'network.macAddress' -Pattern '^[0-9A-F]{12}$'
         $ipv4Node = Get-ConfigObject -Object $networkNode -Name 'ipv4' -Field 'network.ipv4'
         if ($null -ne $ipv4Node) {
             $address = Get-ConfigString -Object $ipv4Node -Name 'address' -Field 'network.ipv4.address' -Pattern '^[0-9.]{7,15}$' -Required
@@ -198,6 +203,7 @@ function ConvertFrom-GuestConfigJson {
         LocalAdmin = $localAdmin
         IPv4       = $ipv4
         Dns        = $dns
+        MacAddress = $macAddress
         DomainJoin = $domainJoin
     }
 }

@@ -1,8 +1,9 @@
 # IPv4 and DNS of the VM's network adapter.
-# Which adapter: the configuration has one ipv4 block and no MAC address, so the agent takes the
-# first physical adapter that is Up, ordered by interface index. Hyper-V numbers a VM's synthetic
-# adapters in the order of the VM's NICs, so this is the VM's first connected NIC, and the choice
-# is the same on every run (the domain-join retry after a restart finds the same adapter).
+# Which adapter: the one whose MAC address the orchestrator put in the configuration
+# (network.macAddress: the VM's first NIC as Hyper-V reports it). Without one (an older
+# orchestrator, or no NIC known), the first physical adapter that is Up, ordered by interface
+# index: usually, but not always, the VM's first NIC. Either way the choice is the same on every
+# run (the domain-join retry after a restart finds the same adapter).
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
@@ -10,15 +11,23 @@ function Get-GuestPrimaryAdapter {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)][ValidateRange(0, 86400)][int]$TimeoutSeconds,
-        [Parameter(Mandatory = $true)][ValidateRange(1, 3600)][int]$PollSeconds
+        [Parameter(Mandatory = $true)][ValidateRange(1, 3600)][int]$PollSeconds,
+        # 12 hex digits as Hyper-V reports them; Get-NetAdapter writes 00-15-5D-0A-0B-0C.
+        [AllowNull()][AllowEmptyString()][ValidatePattern('^([0-9A-Fa-f]{12})?$')][string]$MacAddress
     )
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     while ($true) {
         $adapters = @(Get-NetAdapter -Physical -ErrorAction Stop | Where-Object { $_.Status -eq 'Up' } | Sort-Object -Property InterfaceIndex)
+        if (-not [string]::IsNullOrEmpty($MacAddress)) {
+            $adapters = @($adapters | Where-Object { [string]::Equals(([string]$_.MacAddress -replace '[-:]', ''), $MacAddress, [System.StringComparison]::OrdinalIgnoreCase) })
+        }
         if ($adapters.Count -gt 0) {
             return $adapters[0]
         }
         if ($clock.Elapsed.TotalSeconds -ge $TimeoutSeconds) {
+            if (-not [string]::IsNullOrEmpty($MacAddress)) {
+                throw [System.TimeoutException]::new(('no network adapter with MAC address {0} came up' -f $MacAddress))
+            }
             throw [System.TimeoutException]::new('no physical network adapter came up')
         }
         Start-Sleep -Seconds $PollSeconds

@@ -12,6 +12,8 @@ export interface GuestConfig {
   hostname?: string;
   localAdmin?: { username: string; password: string };
   network?: {
+    /** The adapter the settings are for (Hyper-V's form, 12 upper-case hex digits). */
+    macAddress?: string;
     ipv4?: { address: string; prefixLength: number; gateway: string };
     dns?: { servers?: string[]; searchSuffix?: string };
   };

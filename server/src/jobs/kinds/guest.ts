@@ -53,6 +53,19 @@ async function publish(ctx: AnyContext, host: string, vmId: string, items: KvpIt
   }
 }
 
+/**
+ * Issue 16: the network settings name their adapter by MAC, so a guest with several NICs (or
+ * NICs enumerated in another order) configures the right one. Read after start: Hyper-V gives a
+ * dynamic MAC only when the VM first starts (before that it reports 000000000000).
+ */
+async function withAdapterMac(ctx: AnyContext, host: string, vmId: string, config: unknown): Promise<unknown> {
+  const network = (config as { network?: unknown } | null)?.network;
+  if (typeof network !== 'object' || network === null || 'macAddress' in network) return config;
+  const mac = (await requireVm(ctx, host, vmId)).nics[0]?.macAddress;
+  if (!mac || /^0+$/.test(mac)) return config;
+  return { ...(config as object), network: { ...network, macAddress: mac } };
+}
+
 export function guestSteps(phase: GuestPhase): AnyStep[] {
   const when = (ctx: AnyContext) => phase.when?.(ctx) ?? true;
   const settings = (ctx: AnyContext) => ctx.services.settings;
@@ -104,7 +117,7 @@ export function guestSteps(phase: GuestPhase): AnyStep[] {
           const report = await readGuest(ctx, host, vmId);
           if (report.state === GUEST_STATE.failed) throw guestFailed(report);
           if (report.state === GUEST_STATE.awaitingPayload && report.pubkey !== undefined) {
-            const items = payloadItems(config, report.pubkey);
+            const items = payloadItems(await withAdapterMac(ctx, host, vmId, config), report.pubkey);
             await publish(ctx, host, vmId, items);
             const chunkCount = items.length - 3;
             ctx.log('info', `published the encrypted configuration (${chunkCount} chunk${chunkCount === 1 ? '' : 's'})`);
