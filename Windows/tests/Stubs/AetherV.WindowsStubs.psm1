@@ -9,17 +9,18 @@
 # [object]. Unmocked, every stub throws.
 Set-StrictMode -Version Latest
 
-# Microsoft.PowerShell.Commands.JoinOptions (Add-Computer -Options), values as documented.
-[Flags()] enum JoinOptions {
-    Default = 0
-    AccountCreate = 2
-    Win9XUpgrade = 16
-    UnsecuredJoin = 64
-    PasswordPass = 128
-    DeferSPNSet = 256
-    JoinWithNewName = 1024
-    JoinReadOnly = 2048
-    InstallInvoke = 262144
+# Microsoft.PowerShell.Commands.JoinOptions (Add-Computer -Options), values as documented; a
+# compiled type under its real name, so that the mocks Pester generates resolve it too.
+if (-not ('Microsoft.PowerShell.Commands.JoinOptions' -as [type])) {
+    Add-Type -TypeDefinition @'
+namespace Microsoft.PowerShell.Commands {
+    [System.Flags]
+    public enum JoinOptions {
+        Default = 0, AccountCreate = 2, Win9XUpgrade = 16, UnsecuredJoin = 64, PasswordPass = 128,
+        DeferSPNSet = 256, JoinWithNewName = 1024, JoinReadOnly = 2048, InstallInvoke = 262144
+    }
+}
+'@
 }
 
 function Stop-Unmocked([string]$Name) {
@@ -54,7 +55,7 @@ function Add-Computer {
         [Parameter(ParameterSetName = 'Domain')][string]$OUPath,
         [Parameter(ParameterSetName = 'Domain')][string]$Server,
         [Parameter(ParameterSetName = 'Domain')][switch]$Unsecure,
-        [Parameter(ParameterSetName = 'Domain')][JoinOptions]$Options,
+        [Parameter(ParameterSetName = 'Domain')][Microsoft.PowerShell.Commands.JoinOptions]$Options,
         [Parameter(ParameterSetName = 'Workgroup', Mandatory = $true, Position = 0)][string]$WorkgroupName,
         [switch]$Restart,
         [switch]$PassThru,
