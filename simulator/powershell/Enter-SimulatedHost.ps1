@@ -47,6 +47,8 @@ function Split-Path {
     }
 }
 if ($AgentFile) {
+    # A Linux path: the Join-Path above answers as Windows does.
+    . "$PSScriptRoot/SimulatedWmi.ps1"
     # Parsed under its Windows path so that $PSScriptRoot is 'C:\Program Files\Aether-V', not the
     # folder on Linux: pwsh takes $PSScriptRoot from Path.GetDirectoryName, which on Linux splits
     # at the last '/' only, hence that one '/' before the file name.

@@ -128,7 +128,12 @@ const getCimInstance: CmdletImpl = (c) => {
   return win32(c.host, cls ?? '').filter((w) => matches(filter, w as Record<string, unknown>));
 };
 
+/** A shim object's reference, or a WMI path (`…Msvm_ComputerSystem.CreationClassName="…",Name="<GUID>"`). */
 function vmOfRef(c: CmdletContext, value: unknown): VmModel | undefined {
+  if (typeof value === 'string') {
+    const m = /Msvm_ComputerSystem\.[^"]*"[^"]*",Name="([0-9a-f-]{36})"/i.exec(value);
+    return m ? findVm(c.host, m[1]!) : undefined;
+  }
   const id = (refOf(value) ?? '').split(':')[1];
   return id ? findVm(c.host, id) : undefined;
 }
