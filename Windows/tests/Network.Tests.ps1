@@ -1,106 +1,66 @@
-# AetherV.Network's static IPv4, DHCP and DNS steps against the NetTCPIP and DnsClient cmdlets,
-# which PowerShell on Linux does not have: signature stubs from Stubs/ (real parameter names and
-# sets), mocked. Which adapter is chosen (Get-GuestPrimaryAdapter) is tested with its owner's
-# change to choosing it by MAC address.
+# Issue 16 item 7c: the guest configures the adapter whose MAC the orchestrator names
+# (network.macAddress), never another; and a single DNS server is a list of one. Get-NetAdapter is
+# Windows-only: a signature stub from Stubs/ (real parameter names and sets), mocked.
+# (Reconstructed: the first version of this file was overwritten by mistake before its commit;
+# the static IPv4/DHCP/DNS steps are in NetworkSettings.Tests.ps1.)
 BeforeAll {
     Set-StrictMode -Version Latest
+    $modules = Join-Path -Path (Split-Path -Parent $PSScriptRoot) -ChildPath 'Modules'
     Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'Stubs/AetherV.WindowsStubs.psm1') -Force
-    Import-Module -Name (Join-Path -Path (Split-Path -Parent $PSScriptRoot) -ChildPath 'Modules/AetherV.Network.psm1') -Force
+    Import-Module -Name (Join-Path -Path $modules -ChildPath 'AetherV.Failure.psm1') -Force
+    Import-Module -Name (Join-Path -Path $modules -ChildPath 'AetherV.Network.psm1') -Force
+    Import-Module -Name (Join-Path -Path $modules -ChildPath 'AetherV.Config.psm1') -Force
 
-    function New-Address([string]$Address, [int]$Index, [string]$Origin = 'Dhcp', [string]$State = 'Preferred') {
-        return [pscustomobject]@{ IPAddress = $Address; InterfaceIndex = $Index; PrefixLength = 24; PrefixOrigin = $Origin; AddressState = $State }
+    function ConvertTo-ConfigBytes([string]$Json) {
+        return , [System.Text.Encoding]::UTF8.GetBytes($Json)
     }
 }
 
-Describe 'Set-GuestStaticIPv4' {
+Describe 'Get-GuestPrimaryAdapter' {
     BeforeEach {
-        $script:addresses = @((New-Address '127.0.0.1' 1 'WellKnown'), (New-Address '192.168.5.20' 7), (New-Address '192.168.9.9' 8))
-        $script:routes = @([pscustomobject]@{ InterfaceIndex = 7; DestinationPrefix = '0.0.0.0/0'; NextHop = '192.168.5.1' }, [pscustomobject]@{ InterfaceIndex = 7; DestinationPrefix = '192.168.5.0/24'; NextHop = '0.0.0.0' })
-        Mock -ModuleName AetherV.Network Get-NetIPAddress { $script:addresses }
-        Mock -ModuleName AetherV.Network Get-NetRoute { $script:routes }
-        Mock -ModuleName AetherV.Network Set-NetIPInterface { }
-        Mock -ModuleName AetherV.Network Remove-NetIPAddress { }
-        Mock -ModuleName AetherV.Network Remove-NetRoute { }
-        Mock -ModuleName AetherV.Network New-NetIPAddress { }
-    }
-
-    It 'turns DHCP off, removes the interface''s addresses and default route, then adds the address with its gateway' {
-        Set-GuestStaticIPv4 -InterfaceIndex 7 -Address '10.0.0.25' -PrefixLength 24 -Gateway '10.0.0.1'
-        Should -Invoke -ModuleName AetherV.Network Set-NetIPInterface -Times 1 -Exactly -ParameterFilter { $InterfaceIndex[0] -eq 7 -and $AddressFamily[0] -eq 'IPv4' -and $Dhcp -eq 'Disabled' }
-        Should -Invoke -ModuleName AetherV.Network Remove-NetIPAddress -Times 1 -Exactly -ParameterFilter { $InputObject[0].IPAddress -eq '192.168.5.20' }
-        Should -Invoke -ModuleName AetherV.Network Remove-NetRoute -Times 1 -Exactly -ParameterFilter { $InputObject[0].NextHop -eq '192.168.5.1' }
-        Should -Invoke -ModuleName AetherV.Network New-NetIPAddress -Times 1 -Exactly -ParameterFilter {
-            $InterfaceIndex -eq 7 -and $AddressFamily -eq 'IPv4' -and $IPAddress -eq '10.0.0.25' -and $PrefixLength -eq 24 -and $DefaultGateway -eq '10.0.0.1'
-        }
-    }
-
-    It 'leaves an interface alone that already has the address (manual) and the gateway' {
-        $script:addresses = @((New-Address '10.0.0.25' 7 'Manual'))
-        $script:routes = @([pscustomobject]@{ InterfaceIndex = 7; DestinationPrefix = '0.0.0.0/0'; NextHop = '10.0.0.1' })
-        Set-GuestStaticIPv4 -InterfaceIndex 7 -Address '10.0.0.25' -PrefixLength 24 -Gateway '10.0.0.1'
-        Should -Invoke -ModuleName AetherV.Network Set-NetIPInterface -Times 0 -Exactly
-        Should -Invoke -ModuleName AetherV.Network New-NetIPAddress -Times 0 -Exactly
-    }
-
-    It 'goes on when an address disappears by itself while it is being removed (ObjectNotFound)' {
-        Mock -ModuleName AetherV.Network Remove-NetIPAddress {
-            Write-Error -Message 'No matching MSFT_NetIPAddress objects found' -Category ObjectNotFound -ErrorAction Stop
-        }
-        { Set-GuestStaticIPv4 -InterfaceIndex 7 -Address '10.0.0.25' -PrefixLength 24 -Gateway '10.0.0.1' } | Should -Not -Throw
-        Should -Invoke -ModuleName AetherV.Network New-NetIPAddress -Times 1 -Exactly
-    }
-}
-
-Describe 'Set-GuestDhcpIPv4' {
-    It 'removes static addresses and turns DHCP on when it is off, and does nothing when it is on' {
-        Mock -ModuleName AetherV.Network Get-NetIPInterface { [pscustomobject]@{ InterfaceIndex = 7; Dhcp = 'Disabled' } }
-        Mock -ModuleName AetherV.Network Get-NetIPAddress { @((New-Address '10.0.0.25' 7 'Manual')) }
-        Mock -ModuleName AetherV.Network Get-NetRoute { @() }
-        Mock -ModuleName AetherV.Network Remove-NetIPAddress { }
-        Mock -ModuleName AetherV.Network Set-NetIPInterface { }
-        Set-GuestDhcpIPv4 -InterfaceIndex 7
-        Should -Invoke -ModuleName AetherV.Network Get-NetIPInterface -Times 1 -Exactly -ParameterFilter { $InterfaceIndex[0] -eq 7 -and $AddressFamily[0] -eq 'IPv4' }
-        Should -Invoke -ModuleName AetherV.Network Remove-NetIPAddress -Times 1 -Exactly
-        Should -Invoke -ModuleName AetherV.Network Set-NetIPInterface -Times 1 -Exactly -ParameterFilter { $Dhcp -eq 'Enabled' }
-        Mock -ModuleName AetherV.Network Get-NetIPInterface { [pscustomobject]@{ InterfaceIndex = 7; Dhcp = 'Enabled' } }
-        Set-GuestDhcpIPv4 -InterfaceIndex 7
-        Should -Invoke -ModuleName AetherV.Network Set-NetIPInterface -Times 1 -Exactly
-    }
-}
-
-Describe 'Set-GuestDns' {
-    BeforeEach {
-        Mock -ModuleName AetherV.Network Set-DnsClientServerAddress { }
-        Mock -ModuleName AetherV.Network Set-DnsClient { }
-        Mock -ModuleName AetherV.Network Set-DnsClientGlobalSetting { }
-    }
-
-    It 'sets the servers on the interface and the suffix as connection suffix and global search list' {
-        Set-GuestDns -InterfaceIndex 7 -Servers @('10.0.0.2', '10.0.0.3') -SearchSuffix 'corp.example'
-        Should -Invoke -ModuleName AetherV.Network Set-DnsClientServerAddress -Times 1 -Exactly -ParameterFilter {
-            $InterfaceIndex[0] -eq 7 -and ($ServerAddresses -join ',') -eq '10.0.0.2,10.0.0.3' -and -not $ResetServerAddresses
-        }
-        Should -Invoke -ModuleName AetherV.Network Set-DnsClient -Times 1 -Exactly -ParameterFilter { $InterfaceIndex[0] -eq 7 -and $ConnectionSpecificSuffix -eq 'corp.example' }
-        Should -Invoke -ModuleName AetherV.Network Set-DnsClientGlobalSetting -Times 1 -Exactly -ParameterFilter { ($SuffixSearchList -join ',') -eq 'corp.example' }
-    }
-
-    It 'gives a DHCP interface without servers back the servers DHCP offers' {
-        Set-GuestDns -InterfaceIndex 7 -Servers @() -Dhcp
-        Should -Invoke -ModuleName AetherV.Network Set-DnsClientServerAddress -Times 1 -Exactly -ParameterFilter { $ResetServerAddresses -and $null -eq $ServerAddresses }
-        Should -Invoke -ModuleName AetherV.Network Set-DnsClient -Times 0 -Exactly
-    }
-}
-
-Describe 'Get-GuestIPv4Address' {
-    It 'reports the preferred, non-link-local address of the interface' {
-        Mock -ModuleName AetherV.Network Get-NetIPAddress { @((New-Address '169.254.3.4' 7), (New-Address '10.0.0.26' 7 'Manual' 'Tentative'), (New-Address '10.0.0.25' 7 'Manual'), (New-Address '10.9.9.9' 8 'Manual')) }
-        Get-GuestIPv4Address -InterfaceIndex 7 -TimeoutSeconds 0 -PollSeconds 1 | Should -BeExactly '10.0.0.25'
-        Should -Invoke -ModuleName AetherV.Network Get-NetIPAddress -ParameterFilter { $AddressFamily[0] -eq 'IPv4' }
-    }
-
-    It 'returns $null when no usable address appears before the deadline' {
-        Mock -ModuleName AetherV.Network Get-NetIPAddress { @((New-Address '169.254.3.4' 7)) }
         Mock -ModuleName AetherV.Network Start-Sleep { }
-        Get-GuestIPv4Address -InterfaceIndex 7 -TimeoutSeconds 1 -PollSeconds 1 | Should -BeNullOrEmpty
+        Mock -ModuleName AetherV.Network Get-NetAdapter {
+            @(
+                [pscustomobject]@{ Name = 'Ethernet 3'; InterfaceIndex = 9; Status = 'Up'; MacAddress = '00-15-5D-0A-0B-0C' },
+                [pscustomobject]@{ Name = 'Ethernet'; InterfaceIndex = 4; Status = 'Up'; MacAddress = '00-15-5D-0A-0B-01' },
+                [pscustomobject]@{ Name = 'Ethernet 2'; InterfaceIndex = 2; Status = 'Disconnected'; MacAddress = '00-15-5D-0A-0B-02' }
+            )
+        }
+    }
+
+    It 'takes the adapter with the MAC the configuration names, whatever its index or case' {
+        (Get-GuestPrimaryAdapter -TimeoutSeconds 1 -PollSeconds 1 -MacAddress '00155D0A0B0C').InterfaceIndex | Should -Be 9
+        (Get-GuestPrimaryAdapter -TimeoutSeconds 1 -PollSeconds 1 -MacAddress '00155d0a0b0c').InterfaceIndex | Should -Be 9
+        Should -Invoke -ModuleName AetherV.Network Get-NetAdapter -ParameterFilter { $Physical }
+    }
+
+    It 'without a MAC, takes the first physical adapter that is Up, by interface index' {
+        (Get-GuestPrimaryAdapter -TimeoutSeconds 1 -PollSeconds 1).InterfaceIndex | Should -Be 4
+        (Get-GuestPrimaryAdapter -TimeoutSeconds 1 -PollSeconds 1 -MacAddress '').InterfaceIndex | Should -Be 4
+    }
+
+    It 'never falls back to another adapter: it times out naming the MAC' {
+        { Get-GuestPrimaryAdapter -TimeoutSeconds 1 -PollSeconds 1 -MacAddress '00155D0A0B02' } | Should -Throw '*00155D0A0B02*'
+    }
+}
+
+Describe 'ConvertFrom-GuestConfigJson: network' {
+    It 'keeps a single DNS server a list of one' {
+        $config = ConvertFrom-GuestConfigJson -JsonBytes (ConvertTo-ConfigBytes '{"network":{"dns":{"servers":["10.0.0.2"]}}}')
+        , $config.Dns.Servers | Should -BeOfType [string[]]
+        @($config.Dns.Servers) | Should -Be @('10.0.0.2')
+    }
+
+    It 'reads network.macAddress and refuses one that is not 12 hex digits' {
+        $config = ConvertFrom-GuestConfigJson -JsonBytes (ConvertTo-ConfigBytes '{"network":{"macAddress":"00155D0A0B0C","ipv4":{"address":"10.0.0.5","prefixLength":24,"gateway":"10.0.0.1"}}}')
+        $config.MacAddress | Should -BeExactly '00155D0A0B0C'
+        $failure = $null
+        try {
+            $null = ConvertFrom-GuestConfigJson -JsonBytes (ConvertTo-ConfigBytes '{"network":{"macAddress":"00-15-5D-0A-0B-0C"}}')
+        }
+        catch {
+            $failure = $_.Exception
+        }
+        Get-GuestFailureCode -Exception $failure -Default 'none' | Should -BeExactly 'error validating:config'
     }
 }

@@ -10,6 +10,6 @@ pesterSuite('Windows guest agent (Pester)', [
   'Windows/tests/Crypto.Tests.ps1',
   'Windows/tests/LocalAdmin.Tests.ps1',
   'Windows/tests/Hostname.Tests.ps1',
-  'Windows/tests/Network.Tests.ps1',
+  'Windows/tests/NetworkSettings.Tests.ps1',
   'Windows/tests/DomainJoin.Tests.ps1',
 ]);
