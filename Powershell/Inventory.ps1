@@ -1,13 +1,21 @@
 # host.info and inventory.collect: the host record (identity, capacity, cluster, switches, and
 # from AetherV.Storage.ps1 storage paths, images, ISOs) and the VMs (AetherV.VmRecord.ps1).
 
+# Whether the FailoverClusters module is installed: asked once per process, because
+# Get-Module -ListAvailable reads every module folder (seconds on a host with many modules).
+$script:AgentClusterModuleInstalled = $null
+
 function Get-AgentClusterName {
-    # The failover cluster of this host, or $null (no FailoverClusters module, or not clustered).
-    if ($null -eq (Get-Module -ListAvailable -Name 'FailoverClusters')) {
-        return $null
-    }
+    # The failover cluster of this host, or $null (not clustered, or no FailoverClusters module).
+    # The cluster service first: it is cheap, and a standalone host never scans the modules.
     $service = Get-Service -Name 'ClusSvc' -ErrorAction SilentlyContinue
     if ($null -eq $service -or [string]$service.Status -ne 'Running') {
+        return $null
+    }
+    if ($null -eq $script:AgentClusterModuleInstalled) {
+        $script:AgentClusterModuleInstalled = $null -ne (Get-Module -ListAvailable -Name 'FailoverClusters')
+    }
+    if (-not $script:AgentClusterModuleInstalled) {
         return $null
     }
     Import-Module -Name 'FailoverClusters' -ErrorAction Stop -Verbose:$false

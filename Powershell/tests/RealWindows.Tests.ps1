@@ -6,7 +6,7 @@ BeforeAll {
     Set-StrictMode -Version 3.0
     $ErrorActionPreference = 'Stop'
     $agent = Join-Path -Path (Split-Path -Parent $PSScriptRoot) -ChildPath ''
-    foreach ($file in @('AetherV.Output.ps1', 'AetherV.Common.ps1', 'AetherV.Deadline.ps1', 'AetherV.Kvp.ps1', 'AetherV.VmRecord.ps1', 'AetherV.Storage.ps1', 'Disk.ps1', 'PublishProvisioningData.ps1')) {
+    foreach ($file in @('AetherV.Output.ps1', 'AetherV.Common.ps1', 'AetherV.Deadline.ps1', 'AetherV.Kvp.ps1', 'AetherV.VmRecord.ps1', 'AetherV.Storage.ps1', 'Inventory.ps1', 'Disk.ps1', 'PublishProvisioningData.ps1')) {
         . (Join-Path -Path $agent -ChildPath $file)
     }
 
@@ -17,6 +17,12 @@ BeforeAll {
     }
     if (-not (Get-Command -Name 'Get-VM' -ErrorAction SilentlyContinue)) {
         function global:Get-VM { [CmdletBinding()] param([string[]] $Name, [guid[]] $Id) throw 'stub: mock me' }
+    }
+    if (-not (Get-Command -Name 'Get-Service' -ErrorAction SilentlyContinue)) {
+        function global:Get-Service { [CmdletBinding()] param([string[]] $Name) throw 'stub: mock me' }
+    }
+    if (-not (Get-Command -Name 'Get-Cluster' -ErrorAction SilentlyContinue)) {
+        function global:Get-Cluster { [CmdletBinding()] param([string] $Name) throw 'stub: mock me' }
     }
     if (-not (Get-Command -Name 'Get-VHD' -ErrorAction SilentlyContinue)) {
         function global:Get-VHD { [CmdletBinding()] param([string[]] $Path) throw 'stub: mock me' }
@@ -105,5 +111,24 @@ Describe 'storage paths on a share this session cannot reach (the second hop)' {
         Get-AgentErrorCode { Assert-AgentAbsolutePath -Path '\\fs01\vms\web-01\web-01.vhdx' -Name 'path' } | Should -Be '(no error)'
         Get-AgentErrorCode { Assert-AgentAbsolutePath -Path 'C:\ClusterStorage\Volume1\web-01.vhdx' -Name 'path' } | Should -Be '(no error)'
         Should -Invoke Test-Path -Times 1 -Exactly
+    }
+}
+
+Describe 'the FailoverClusters module is looked for once per process' {
+    BeforeEach {
+        $script:AgentClusterModuleInstalled = $null
+        Mock Get-Module -ParameterFilter { $ListAvailable } -MockWith { [pscustomobject]@{ Name = 'FailoverClusters' } }
+        Mock Import-Module -ParameterFilter { $Name -contains 'FailoverClusters' } -MockWith { }
+        Mock Get-Cluster { [pscustomobject]@{ Name = 'CLU01' } }
+    }
+    It 'a clustered host scans the module folders once, however often the cluster is asked for' {
+        Mock Get-Service -ParameterFilter { $Name -contains 'ClusSvc' } -MockWith { [pscustomobject]@{ Name = 'ClusSvc'; Status = 'Running' } }
+        1..3 | ForEach-Object { Get-AgentClusterName | Should -Be 'CLU01' }
+        Should -Invoke Get-Module -ParameterFilter { $ListAvailable } -Times 1 -Exactly
+    }
+    It 'a standalone host (no cluster service) never scans them' {
+        Mock Get-Service -ParameterFilter { $Name -contains 'ClusSvc' } -MockWith { $null }
+        Get-AgentClusterName | Should -BeNullOrEmpty
+        Should -Invoke Get-Module -ParameterFilter { $ListAvailable } -Times 0 -Exactly
     }
 }
