@@ -116,7 +116,9 @@ function Read-AgentRequest {
     } catch {
         throw (New-AgentError -Code 'INVALID_REQUEST' -Message ('Request is not valid JSON: ' + $_.Exception.Message))
     }
-    if ($parsed -isnot [System.Management.Automation.PSCustomObject]) {
+    # PowerShell 7's ConvertFrom-Json enumerates a top-level array, so [{...}] would come back
+    # as its one object (5.1 returns the array): the text itself must be an object.
+    if ($parsed -isnot [System.Management.Automation.PSCustomObject] -or -not $text.TrimStart().StartsWith('{')) {
         throw (New-AgentError -Code 'INVALID_REQUEST' -Message 'Request must be a JSON object.')
     }
     $request = ConvertTo-AgentHashtable -Value $parsed
