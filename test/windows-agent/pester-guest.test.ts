@@ -12,4 +12,6 @@ pesterSuite('Windows guest agent (Pester)', [
   'Windows/tests/Hostname.Tests.ps1',
   'Windows/tests/NetworkSettings.Tests.ps1',
   'Windows/tests/DomainJoin.Tests.ps1',
+  'Windows/tests/Apply.Tests.ps1',
+  'Windows/tests/Metadata.Tests.ps1',
 ]);
