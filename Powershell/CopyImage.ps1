@@ -87,6 +87,7 @@ function Invoke-ImageCopy {
     }
     $warnings = [System.Collections.Generic.List[string]]::new()
     $image = Find-AgentGoldenImage -Name ([string]$Params['image']) -Warnings $warnings
+    Assert-AgentShareReachable -Path ([string]$image.path) -Name 'image'
     $sourceExtension = [System.IO.Path]::GetExtension($image.path)
     if ($mode -eq 'differencing' -and -not [string]::Equals($sourceExtension, [System.IO.Path]::GetExtension($destination), [System.StringComparison]::OrdinalIgnoreCase)) {
         throw (New-AgentError -Code 'INVALID_PARAMS' -Message "A differencing child must have the parent's format ($sourceExtension).")
@@ -103,6 +104,9 @@ function Invoke-ImageCopy {
         }
         Write-AgentLog -Level 'info' -Message "Copying golden image $($image.name) to $destination."
         Copy-AgentFileWithDeadline -Context $Context -Source $image.path -Destination $destination
+        # A byte copy keeps the golden image's disk identifier, and Hyper-V will not attach two
+        # disks with one identifier on a host: the second VM from this image would fail.
+        Set-VHD -Path $destination -ResetDiskIdentifier -Force -ErrorAction Stop
     } else {
         Write-AgentLog -Level 'info' -Message "Creating a differencing disk of $($image.name) at $destination."
         $null = New-VHD -Path $destination -ParentPath $image.path -Differencing -ErrorAction Stop

@@ -6,7 +6,7 @@ BeforeAll {
     Set-StrictMode -Version 3.0
     $ErrorActionPreference = 'Stop'
     $agent = Join-Path -Path (Split-Path -Parent $PSScriptRoot) -ChildPath ''
-    foreach ($file in @('AetherV.Output.ps1', 'AetherV.Common.ps1', 'AetherV.Deadline.ps1', 'AetherV.Kvp.ps1', 'AetherV.VmRecord.ps1', 'AetherV.Storage.ps1', 'Inventory.ps1', 'Disk.ps1', 'PublishProvisioningData.ps1')) {
+    foreach ($file in @('AetherV.Output.ps1', 'AetherV.Common.ps1', 'AetherV.Deadline.ps1', 'AetherV.Kvp.ps1', 'AetherV.VmRecord.ps1', 'AetherV.Storage.ps1', 'Inventory.ps1', 'CopyImage.ps1', 'Disk.ps1', 'PublishProvisioningData.ps1')) {
         . (Join-Path -Path $agent -ChildPath $file)
     }
 
@@ -23,6 +23,12 @@ BeforeAll {
     }
     if (-not (Get-Command -Name 'Get-Cluster' -ErrorAction SilentlyContinue)) {
         function global:Get-Cluster { [CmdletBinding()] param([string] $Name) throw 'stub: mock me' }
+    }
+    if (-not (Get-Command -Name 'Set-VHD' -ErrorAction SilentlyContinue)) {
+        function global:Set-VHD { [CmdletBinding()] param([Parameter(Position = 0)][string] $Path, [switch] $ResetDiskIdentifier, [switch] $Force, [string] $ParentPath) throw 'stub: mock me' }
+    }
+    if (-not (Get-Command -Name 'New-VHD' -ErrorAction SilentlyContinue)) {
+        function global:New-VHD { [CmdletBinding()] param([string] $Path, [string] $ParentPath, [switch] $Differencing) throw 'stub: mock me' }
     }
     if (-not (Get-Command -Name 'Get-VHD' -ErrorAction SilentlyContinue)) {
         function global:Get-VHD { [CmdletBinding()] param([string[]] $Path) throw 'stub: mock me' }
@@ -130,5 +136,34 @@ Describe 'the FailoverClusters module is looked for once per process' {
         Mock Get-Service -ParameterFilter { $Name -contains 'ClusSvc' } -MockWith { $null }
         Get-AgentClusterName | Should -BeNullOrEmpty
         Should -Invoke Get-Module -ParameterFilter { $ListAvailable } -Times 0 -Exactly
+    }
+}
+
+Describe 'image.copy gives a full copy its own disk identifier' {
+    BeforeEach {
+        # A C: drive for the destination folder (the project's rule for host paths on Linux).
+        $script:root = Join-Path -Path ([System.IO.Path]::GetTempPath()) -ChildPath ([guid]::NewGuid().ToString())
+        $null = New-Item -ItemType Directory -Path $script:root
+        $null = New-PSDrive -Name C -PSProvider FileSystem -Root $script:root -Scope Global
+        Mock Find-AgentGoldenImage { [pscustomobject]@{ name = 'Ubuntu-24.04'; path = 'C:\Hyper-V\Golden Images\Ubuntu-24.04.vhdx'; fileSizeBytes = 10GB } }
+        Mock Get-AgentVolumeFreeBytes { 100GB }
+        Mock Copy-AgentFileWithDeadline { }
+        Mock New-VHD { }
+        Mock Set-VHD { }
+        Mock Get-VHD { [pscustomobject]@{ Size = 40GB; FileSize = 10GB; VhdType = 'Dynamic'; ParentPath = $null } }
+    }
+    AfterEach {
+        Remove-PSDrive -Name C -Force -Scope Global
+        Remove-Item -LiteralPath $script:root -Recurse -Force
+    }
+    It 'full: the copy gets a new identifier (Set-VHD -ResetDiskIdentifier -Force on the copy)' {
+        $null = Invoke-ImageCopy -Params @{ image = 'Ubuntu-24.04'; destinationPath = 'C:\Hyper-V\web-01\web-01.vhdx'; mode = 'full' } -Context ([pscustomobject]@{ Step = 'test' })
+        Should -Invoke Copy-AgentFileWithDeadline -Times 1 -Exactly
+        Should -Invoke Set-VHD -Times 1 -Exactly -ParameterFilter { $Path -eq 'C:\Hyper-V\web-01\web-01.vhdx' -and $ResetDiskIdentifier -and $Force }
+    }
+    It 'differencing: a new child has its own identifier already; nothing is reset' {
+        $null = Invoke-ImageCopy -Params @{ image = 'Ubuntu-24.04'; destinationPath = 'C:\Hyper-V\web-02\web-02.vhdx'; mode = 'differencing' } -Context ([pscustomobject]@{ Step = 'test' })
+        Should -Invoke New-VHD -Times 1 -Exactly
+        Should -Invoke Set-VHD -Times 0 -Exactly
     }
 }

@@ -1,4 +1,5 @@
 /** disk.create, disk.update (expand), disk.delete. */
+import { randomUUID } from 'node:crypto';
 import { AgentFailure, invalidState } from '../failure.ts';
 import { normalize } from '../files.ts';
 import { GIB, type DiskModel, type VmModel } from '../model.ts';
@@ -45,6 +46,26 @@ function requireDisk(vm: VmModel, id: string): DiskModel {
   return disk;
 }
 
+/**
+ * Hyper-V refuses to attach a virtual disk whose identifier (Get-VHD DiskIdentifier) is that of a
+ * disk already attached on the host: what a byte copy of an attached disk, or two full copies of
+ * one golden image whose identifier was not reset, run into. FILE_IN_USE, as the agent reports it.
+ */
+export function refuseIdentifierTwin(ctx: OpContext, path: string): void {
+  const file = lookupFile(ctx.host, path);
+  const id = file?.kind === 'vhdx' ? file.diskIdentifier : undefined;
+  if (id === undefined) return;
+  for (const vm of ctx.host.vms.values()) {
+    for (const disk of vm.disks) {
+      if (normalize(disk.path) === normalize(path)) continue;
+      const other = lookupFile(ctx.host, disk.path);
+      if (other?.kind === 'vhdx' && other.diskIdentifier === id) {
+        throw new AgentFailure('FILE_IN_USE', `'${path}' has the disk identifier of '${disk.path}', attached to virtual machine '${vm.name}': reset it with Set-VHD -ResetDiskIdentifier.`, { path, vmId: vm.id });
+      }
+    }
+  }
+}
+
 export async function diskCreate(ctx: OpContext, p: OpParams): Promise<Record<string, unknown>> {
   const vm = requireVm(ctx, p.vmId);
   const path = p.path as string;
@@ -55,11 +76,12 @@ export async function diskCreate(ctx: OpContext, p: OpParams): Promise<Record<st
     if (store.exists(path)) throw new AgentFailure('FILE_EXISTS', `The file '${path}' already exists.`, { path });
     const size = p.newDisk.sizeBytes as number;
     await ctx.sleep(p.newDisk.type === 'Fixed' ? DURATIONS.newVhdPerGiBFixed * (size / GIB) : DURATIONS.small);
-    store.put({ kind: 'vhdx', path, sizeBytes: size, fileSizeBytes: p.newDisk.type === 'Fixed' ? size : 4 * 1024 * 1024, type: p.newDisk.type, parentPath: null, os: null });
+    store.put({ kind: 'vhdx', path, sizeBytes: size, fileSizeBytes: p.newDisk.type === 'Fixed' ? size : 4 * 1024 * 1024, type: p.newDisk.type, parentPath: null, os: null, diskIdentifier: randomUUID().toUpperCase() });
   } else {
     if (lookupFile(ctx.host, path)?.kind !== 'vhdx') throw new AgentFailure('PATH_NOT_FOUND', `Cannot find path '${path}' because it does not exist.`, { path });
     const owner = attachedTo(ctx.host, path);
     if (owner) throw new AgentFailure('FILE_IN_USE', `'${path}' is attached to virtual machine '${owner.name}'.`, { path, vmId: owner.id });
+    refuseIdentifierTwin(ctx, path);
     await ctx.sleep(DURATIONS.small);
   }
   const disk: DiskModel = { path, ...slot };

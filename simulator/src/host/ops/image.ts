@@ -1,4 +1,5 @@
 /** image.copy (CopyImage.ps1), iso.attach (CopyProvisioningISO.ps1) and iso.detach. */
+import { randomUUID } from 'node:crypto';
 import { AgentFailure, invalidState } from '../failure.ts';
 import { baseName, joinPath, normalize } from '../files.ts';
 import { GIB, type HostModel, type VmModel } from '../model.ts';
@@ -30,6 +31,9 @@ export async function imageCopy(ctx: OpContext, p: OpParams): Promise<Record<str
     type: differencing ? ('Differencing' as const) : image.type,
     parentPath: differencing ? image.path : null,
     os: image.os,
+    // A byte copy would keep the image's identifier; the agent resets it (Set-VHD
+    // -ResetDiskIdentifier), and a new differencing child has its own: every copy is attachable.
+    diskIdentifier: randomUUID().toUpperCase(),
   };
   store.put(file);
   return { path: dest, image: p.image, mode: p.mode, sizeBytes: file.sizeBytes, fileSizeBytes: file.fileSizeBytes, type: file.type, parentPath: file.parentPath };

@@ -9,6 +9,7 @@ import { requireVm, type OpContext, type OpParams } from './context.ts';
 import { attachedTo, lookupFile, storeFor } from './paths.ts';
 import { removeIsoCopy } from './image.ts';
 import { stopGuest } from './power.ts';
+import { refuseIdentifierTwin } from './disk.ts';
 
 const DEFAULT_MINIMUM = 512 * MIB;
 const DEFAULT_MAXIMUM = 1024 * GIB;
@@ -49,6 +50,7 @@ export async function vmCreate(ctx: OpContext, p: OpParams): Promise<Record<stri
     if (lookupFile(ctx.host, bootDisk)?.kind !== 'vhdx') throw new AgentFailure('PATH_NOT_FOUND', `Cannot find path '${bootDisk}' because it does not exist.`, { path: bootDisk });
     const owner = attachedTo(ctx.host, bootDisk);
     if (owner) throw new AgentFailure('FILE_IN_USE', `'${bootDisk}' is attached to virtual machine '${owner.name}'.`, { path: bootDisk, vmId: owner.id });
+    refuseIdentifierTwin(ctx, bootDisk);
   }
   ctx.log('info', `Creating virtual machine ${name} in ${folder}`);
   await ctx.sleep(DURATIONS.createVm);
