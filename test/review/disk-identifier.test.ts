@@ -21,7 +21,8 @@ describe('disk identifiers', () => {
   before(() => {
     fleet = createFleet({ hosts: 1, vmsPerHost: 0, clusters: 0, seed: 7, timeScale: 0, preinstallAgentFrom: fakeArtifacts('2.0.0') });
     host = fleet.hosts[0]!;
-    model = fleet.host(host.name)!.state;
+    // The host model behind the agent endpoint (the same object the operations change).
+    model = (fleet.host(host.name) as unknown as { state: HostModel }).state;
     // The golden image has an identifier, as every real VHDX does.
     file(`${model.imagesPath}\\Ubuntu-24.04.vhdx`)!.diskIdentifier = 'A5E1C0DE-0000-4000-8000-000000000001';
   });
