@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handshakeStartItems, payloadItems, type KvpItem } from '../../server/src/provisioning/publication.ts';
-import { chunkBlob } from '../../server/src/provisioning/payload-seal.ts';
+import { chunkBlob, sealPayload } from '../../server/src/provisioning/payload-seal.ts';
 import { GUEST_ITEM, HOST_ITEM, parseGuestPublicKey } from '../../server/src/provisioning/index.ts';
 import { pwshPath, repoRoot } from '../support/pester.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -38,6 +38,8 @@ const config = {
 };
 
 type Tamper = (blob: Buffer) => void;
+/** What the host publishes for the guest's key: the orchestrator's items by default. */
+type Seal = (jwk: string) => KvpItem[];
 
 interface GuestRun {
   stdout: { ok: boolean; config?: Record<string, unknown> };
@@ -72,7 +74,7 @@ function tampered(items: KvpItem[], tamper: Tamper): KvpItem[] {
 }
 
 /** One guest run: the host side is played here, with the orchestrator's functions. */
-async function runGuest(name: string, tamper?: Tamper): Promise<GuestRun> {
+async function runGuest(name: string, tamper?: Tamper, seal: Seal = (jwk) => payloadItems(config, jwk)): Promise<GuestRun> {
   const dir = join(root, name);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir);
@@ -100,7 +102,7 @@ async function runGuest(name: string, tamper?: Tamper): Promise<GuestRun> {
     const jwk = published[GUEST_ITEM.pubkey] ?? '';
     // The server's own check of the guest's key: RSA, 3072 bits, e = 65537, base64url.
     assert.equal(parseGuestPublicKey(jwk).asymmetricKeyDetails?.modulusLength, 3072);
-    let items = payloadItems(config, jwk);
+    let items = seal(jwk);
     if (tamper) items = tampered(items, tamper);
     for (const item of items) host[item.name] = item.value;
     await writePool(external, host);
@@ -142,6 +144,29 @@ describe('a payload sealed by the orchestrator, opened by the Windows guest agen
     assert.equal(run.stdout.ok, false);
     assert.equal(run.guest[GUEST_ITEM.error], 'error validating:mac');
     assert.equal(run.guest[GUEST_ITEM.state], 'failed');
+  });
+
+  it('refuses a sealed document that is not a valid configuration (error validating:config), quoting none of it in the log', async () => {
+    // What payloadItems would refuse to seal: sealed here with the same primitives, so the
+    // guest's own validation is what stops it.
+    for (const [name, text] of [
+      ['not-json', `{"localAdmin":{"username":"ops","password":"${ADMIN_PASSWORD.replace(/"/g, '\\"')}"`],
+      ['bad-field', JSON.stringify({ localAdmin: { username: 'ops', password: ADMIN_PASSWORD }, network: { ipv4: { address: '10.0.0.300', prefixLength: 24, gateway: '10.0.0.1' } } })],
+    ] as const) {
+      const run = await runGuest(name, undefined, (jwk) => {
+        const sealed = sealPayload(Buffer.from(text, 'utf8'), parseGuestPublicKey(jwk));
+        const chunks = chunkBlob(sealed.blob);
+        return [
+          { name: HOST_ITEM.key, value: sealed.wrappedKey },
+          { name: HOST_ITEM.payloadCount, value: String(chunks.length) },
+          ...chunks.map((value, i) => ({ name: `aetherv.payload.${i}`, value })),
+          { name: HOST_ITEM.state, value: 'payload-published' },
+        ];
+      });
+      assert.equal(run.stdout.ok, false, name);
+      assert.equal(run.guest[GUEST_ITEM.error], 'error validating:config', name);
+      assert.ok(!run.log.includes(ADMIN_PASSWORD) && !run.log.includes('Adm1n'), `${name}: the log quotes nothing of the document`);
+    }
   });
 
   it('chunks the sealed payload as the guest expects it', () => {
