@@ -250,14 +250,15 @@ describe('Stage-AgentFile.ps1 and Install-Agent.ps1 (push) in pwsh', () => {
     }
   }
 
-  it('stages files in chunks and installs them', async () => {
+  it('stages files in chunks (an empty file in one empty chunk) and installs them', async () => {
     await installPrevious();
-    await stageAll(newFiles, 16 * 1024);
+    const files = [...newFiles, file('empty.txt', '')];
+    await stageAll(files, 16 * 1024);
     assert.equal((await readFile(join(stagingPath(), 'isos', 'WindowsProvisioning.iso'))).length, newFiles[2]?.size);
-    const result = await runner.run(HOST, 'install', { installDirectory: INSTALL, mode: 'push', stagingId, manifest: manifest() });
+    const result = await runner.run(HOST, 'install', { installDirectory: INSTALL, mode: 'push', stagingId, manifest: manifest(files) });
     assert.deepEqual([result.version, result.previousVersion, result.mode], ['2.0.0', '1.0.0', 'push']);
     const installed = await snapshot(installPath);
-    for (const f of newFiles) assert.equal(installed.get(f.name), f.data.toString('utf8'), f.name);
+    for (const f of files) assert.equal(installed.get(f.name), f.data.toString('utf8'), f.name);
     assert.equal(installed.get('version'), '2.0.0');
     assert.ok(!existsSync(stagingPath()), 'the staging folder became the install');
   });
