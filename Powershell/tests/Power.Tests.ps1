@@ -108,6 +108,17 @@ Describe 'vm.power' {
         $failure.message | Should -BeLike "*failed to start*"
     }
 
+    It 'reports a busy host from the job as HOST_BUSY, retryable' {
+        Mock Save-VM {
+            $record = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new('Another operation is in progress.'), 'OperationFailed,Microsoft.HyperV.PowerShell.Commands.SaveVM', 'ResourceBusy', $VM[0])
+            New-FakeFinishedJob -Name 'Save-VM' -ErrorRecord $record
+        }
+        $script:vm.State = [Microsoft.HyperV.PowerShell.VMState]'Running'
+        $failure = Get-TestAgentFailure -Operation 'vm.power' -Params @{ vmId = $script:vm.Id.ToString(); action = 'save' }
+        $failure.code | Should -Be 'HOST_BUSY'
+        $failure.retryable | Should -BeTrue
+    }
+
     It 'gives up at the deadline while Hyper-V still works on the transition (DEADLINE_EXCEEDED, retryable)' {
         Mock Start-VM { [AetherV.Tests.RunningJob]::new('Start-VM') }
         $watch = [System.Diagnostics.Stopwatch]::StartNew()

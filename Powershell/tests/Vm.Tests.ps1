@@ -98,6 +98,14 @@ Describe 'vm.create' {
         (Get-TestAgentFailure -Operation 'vm.create' -Params $params).code | Should -Be 'INVALID_PARAMS'
     }
 
+    It 'refuses a share this session cannot reach, before creating anything (SHARE_UNREACHABLE)' {
+        $params = $script:create.Clone()
+        $params['path'] = '\\files.lab.example\vms'
+        $failure = Get-TestAgentFailure -Operation 'vm.create' -Params $params
+        $failure.code | Should -Be 'SHARE_UNREACHABLE'
+        Should -Invoke New-VM -Times 0 -Exactly
+    }
+
     It 'refuses a folder that already holds a VM configuration (FILE_EXISTS)' {
         $null = New-Item -ItemType Directory -Path 'C:\Hyper-V\app01\Virtual Machines' -Force
         Set-Content -LiteralPath 'C:\Hyper-V\app01\Virtual Machines\0D7E1B4C.vmcx' -Value 'cfg'

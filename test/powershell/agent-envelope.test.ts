@@ -32,8 +32,9 @@ const validLogLine = ajv.getSchema(`${SCHEMA_ID_BASE}agent/envelope.log.json`);
 const contract = await createContractValidator();
 const errorCodes = await loadAgentErrorCodes();
 
-function runAgent(stdin: Buffer | string, vmState = 'Off'): Promise<AgentRun> {
-  const modules = [join(repoRoot, 'Powershell', 'tests', 'EnvelopeModules'), join(repoRoot, 'simulator', 'powershell', 'Modules'), process.env.PSModulePath ?? ''];
+function runAgent(stdin: Buffer | string, vmState = 'Off', hyperV = true): Promise<AgentRun> {
+  const modules = hyperV ? [join(repoRoot, 'Powershell', 'tests', 'EnvelopeModules'), join(repoRoot, 'simulator', 'powershell', 'Modules')] : [];
+  modules.push(process.env.PSModulePath ?? '');
   const child = spawn(pwshPath(), ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', AGENT], {
     env: { ...process.env, PSModulePath: modules.join(delimiter), AETHERV_ENVELOPE_VM_ID: VM_ID, AETHERV_ENVELOPE_VM_STATE: vmState },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -142,6 +143,13 @@ test("a cmdlet's non-terminating PermissionDenied error becomes ACCESS_DENIED", 
   const error = errorOf(run);
   assert.equal(error.code, 'ACCESS_DENIED');
   assert.match(error.message, /permission/);
+});
+
+test('a host without the Hyper-V module answers HYPERV_UNAVAILABLE, retryable', async () => {
+  const run = await runAgent(request('vm.update', { vmId: VM_ID, notes: 'x' }), 'Off', false);
+  const error = errorOf(run);
+  assert.equal(error.code, 'HYPERV_UNAVAILABLE');
+  assert.equal(error.retryable, true);
 });
 
 test('a wait that outlives deadlineSeconds ends in DEADLINE_EXCEEDED, retryable, soon after the deadline', async () => {
