@@ -13,6 +13,7 @@ import type { SimRuntime } from './runtime.ts';
 import type { PwshMode } from '../pwsh/mode.ts';
 import type { PwshCall } from '../pwsh/runner.ts';
 import { recordAgentCall } from '../pwsh/oplog.ts';
+import { corruptingStdin } from '../pwsh/corrupt-downloads.ts';
 
 /** Splits a command line the way CommandLineToArgvW does for the cases that matter here. */
 export function splitCommandLine(line: string): string[] {
@@ -169,6 +170,8 @@ export function createCommandHost(host: HostModel, rt: SimRuntime, faults: () =>
         return mode.spawn(host, real.leading, real.call, {
           ...(delay > 0 ? { delayMs: delay } : {}),
           ...(real.call.kind === 'file' ? recordAgentCall(host, rt) : {}),
+          // corruptDownloads for the real bootstrap (added by the real-agent e2e tests).
+          ...(real.call.kind === 'encoded' && f.corruptDownloads === true ? { rewriteStdin: corruptingStdin() } : {}),
         });
       }
       return simProcess((io) => {
