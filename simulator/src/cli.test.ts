@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseCli } from './cli.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -42,11 +43,19 @@ describe('simulator CLI', () => {
       [['--hosts', 'many'], /--hosts must be a whole number/],
       [['--frobnicate'], /Unknown option '--frobnicate'/],
       [['--address-base', '10.0.0.1'], /--address-base: address base must be an IPv4 loopback address/],
+      [['--agent', 'python'], /--agent must be typescript or powershell, got "python"/],
     ] as const) {
       const run = start([...args]);
       assert.equal(await run.exit, 2);
       assert.match(run.output(), message);
       assert.match(run.output(), /Usage: npm run simulator/);
     }
+  });
+
+  it('takes --agent powershell', () => {
+    const options = parseCli(['--agent', 'powershell', '--hosts', '2']);
+    assert.ok(options !== 'help');
+    assert.equal(options.agent, 'powershell');
+    assert.equal((parseCli([]) as Exclude<ReturnType<typeof parseCli>, 'help'>).agent, undefined);
   });
 });

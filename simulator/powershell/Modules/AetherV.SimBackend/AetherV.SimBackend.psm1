@@ -16,6 +16,7 @@ $script:Client.Timeout = [timespan]::FromHours(2)
 # Objects that came out of the shim -> the simulator's reference to them, so they can be passed
 # back (-VM $vm, Get-VM | Stop-VM) without a visible extra property.
 $script:References = [System.Runtime.CompilerServices.ConditionalWeakTable[object, string]]::new()
+$script:PreserveInvocationInfo = [System.Management.Automation.ErrorRecord].GetProperty('PreserveInvocationInfoOnce', [System.Reflection.BindingFlags]'NonPublic,Instance')
 $script:CommonParameters = [System.Collections.Generic.HashSet[string]]::new([string[]]@(
         'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction', 'Verbose', 'Debug', 'ErrorVariable',
         'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable', 'WhatIf', 'Confirm'),
@@ -104,7 +105,9 @@ function ConvertFrom-SimWire {
 function New-SimErrorRecord {
     param([Parameter(Mandatory = $true)] [object] $Wire)
     $message = [string]$Wire.message
-    $exception = switch ([string]$Wire.exception) {
+    $kind = ''
+    if ($null -ne $Wire.PSObject.Properties['exception']) { $kind = [string]$Wire.exception }
+    $exception = switch ($kind) {
         'ItemNotFound' { [System.Management.Automation.ItemNotFoundException]::new($message) }
         'Argument' { [System.ArgumentException]::new($message) }
         'InvalidOperation' { [System.InvalidOperationException]::new($message) }
@@ -113,7 +116,12 @@ function New-SimErrorRecord {
         default { [Microsoft.HyperV.PowerShell.VirtualizationException]::new($message) }
     }
     $category = [System.Management.Automation.ErrorCategory]([string]$Wire.category)
-    $record = [System.Management.Automation.ErrorRecord]::new($exception, [string]$Wire.fqid, $category, $Wire.target)
+    $target = $null
+    if ($null -ne $Wire.PSObject.Properties['target']) { $target = $Wire.target }
+    $record = [System.Management.Automation.ErrorRecord]::new($exception, [string]$Wire.fqid, $category, $target)
+    # A compiled cmdlet's FullyQualifiedErrorId ends with its class (…Commands.GetVM); a function's
+    # would get ',Get-VM' appended when written. The id comes complete from the simulator: keep it.
+    $script:PreserveInvocationInfo.SetValue($record, $true)
     return $record
 }
 
@@ -154,9 +162,18 @@ function Invoke-AetherVSimCmdlet {
         $Cmdlet.WriteObject($job)
         return
     }
+    # A compiled cmdlet follows its caller's $ErrorActionPreference; a script module's function
+    # would see only the module's. $PSCmdlet.SessionState is the caller's.
+    if (-not $BoundParameters.ContainsKey('ErrorAction')) {
+        $ErrorActionPreference = $Cmdlet.SessionState.PSVariable.GetValue('ErrorActionPreference', 'Continue')
+    } else {
+        $ErrorActionPreference = $BoundParameters['ErrorAction']
+    }
+    if ($errors.Count -gt 0 -and [string]$ErrorActionPreference -eq 'Stop') { throw $errors[0] }
     foreach ($record in $errors) { $Cmdlet.WriteError($record) }
     foreach ($item in $output) { $Cmdlet.WriteObject($item) }
-    if ($null -ne $terminating) { $Cmdlet.ThrowTerminatingError($terminating) }
+    # As ThrowTerminatingError, without the function name it would append to the error id.
+    if ($null -ne $terminating) { throw $terminating }
 }
 
 Export-ModuleMember -Function 'Invoke-AetherVSimCmdlet'

@@ -7,7 +7,6 @@
  * CimInstance cannot be built on Linux (libmi), so instances are objects with CimInstance's type names.
  */
 import { findVm, freeMemoryBytes, type HostModel, type VmModel } from '../../host/model.ts';
-import { guestReady } from '../../host/ops/power.ts';
 import { kvpItemProblem } from '../../host/kvp-limits.ts';
 import { CSV_PATH } from '../../host/seed.ts';
 import { WINDOWS_SERVER_2022 } from '../../host/views.ts';
@@ -72,7 +71,9 @@ function computerSystem(vm: VmModel): Wire {
 function kvpComponent(vm: VmModel): Wire {
   const running = vm.state === 'Running';
   const guest = running ? [...vm.kvp.guestItems()].map(([k, v]) => kvpItemXml(k, v, 2)) : [];
-  const intrinsic = running && guestReady(vm) && vm.osName !== null ? [kvpItemXml('OSName', vm.osName, 2), kvpItemXml('FullyQualifiedDomainName', vm.guestHostname ?? vm.name, 2)] : [];
+  // As the model's VM view: the intrinsic items stay readable while the VM is paused (guestReady needs Running).
+  const answered = (running || vm.state === 'Paused') && vm.guestReadyAt !== null && vm.guestReadyAt <= Date.now();
+  const intrinsic = answered && vm.osName !== null ? [kvpItemXml('OSName', vm.osName, 2), kvpItemXml('FullyQualifiedDomainName', vm.guestHostname ?? vm.name, 2)] : [];
   return cim(V2, 'Msvm_KvpExchangeComponent', `msvm-kvp:${vm.id}`, { SystemName: vm.id.toUpperCase(), Name: `Microsoft:${vm.id.toUpperCase()}\\KVP`, GuestExchangeItems: strings(guest), GuestIntrinsicExchangeItems: strings(intrinsic) });
 }
 
