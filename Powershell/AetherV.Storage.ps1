@@ -41,12 +41,13 @@ function Get-AgentStoragePath {
     $seen = @{}
     $result = [System.Collections.Generic.List[object]]::new()
     foreach ($candidate in $candidates) {
-        $key = $candidate.Path.ToUpperInvariant()
+        # Compared in '\' form: Join-Path gives C:/... on a mapped drive, Win32_Volume names C:\...\.
+        $key = (ConvertTo-AgentComparablePath -Path $candidate.Path).ToUpperInvariant()
         if ($seen.ContainsKey($key)) {
             continue
         }
         $seen[$key] = $true
-        $full = $candidate.Path + '\'
+        $full = (ConvertTo-AgentComparablePath -Path $candidate.Path) + '\'
         $best = $null
         foreach ($volume in $volumes) {
             if ($full.StartsWith([string]$volume.Name, [System.StringComparison]::OrdinalIgnoreCase) -and

@@ -55,6 +55,18 @@ Describe 'host.info' {
         Should -Invoke Get-Cluster -Times 1
     }
 
+    It 'lists every Cluster Shared Volume as a shared storage path with its own volume sizes' {
+        $null = New-Item -ItemType Directory -Path 'C:\ClusterStorage\Volume1' -Force
+        $script:FakeHost.Volumes += New-FakeCim -Class 'Win32_Volume' -Property ([ordered]@{ Name = 'C:\ClusterStorage\Volume1\'; Capacity = [uint64]4TB; FreeSpace = [uint64]3TB })
+        $result = Assert-TestResultSchema -Operation 'host.info' -Result (Invoke-TestOperation -Operation 'host.info')
+        $csv = @($result.storagePaths | Where-Object { $_.shared })
+        $csv.Count | Should -Be 1
+        $csv[0].path | Should -Be 'C:\ClusterStorage\Volume1'
+        $csv[0].totalBytes | Should -Be 4TB
+        $csv[0].freeBytes | Should -Be 3TB
+        @($result.storagePaths | Where-Object { -not $_.shared })[0].freeBytes | Should -Be 600GB
+    }
+
     It 'reads a golden image sidecar description' {
         $golden = 'C:\Hyper-V\Golden Images'
         $null = New-Item -ItemType Directory -Path $golden -Force
