@@ -44,7 +44,9 @@ function Write-AgentProgress {
     $temporary = '{0}.tmp' -f $Path
     [System.IO.File]::WriteAllText($temporary, (ConvertTo-Json -InputObject $document -Compress), [System.Text.UTF8Encoding]::new($false))
     if ([System.IO.File]::Exists($Path)) {
-        [System.IO.File]::Replace($temporary, $Path, $null)
+        # No backup file: [NullString]::Value, because PowerShell hands a plain $null to a string
+        # parameter as '', which File.Replace refuses (ArgumentException, .NET Framework and .NET alike).
+        [System.IO.File]::Replace($temporary, $Path, [NullString]::Value)
     }
     else {
         [System.IO.File]::Move($temporary, $Path)

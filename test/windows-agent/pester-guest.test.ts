@@ -13,5 +13,6 @@ pesterSuite('Windows guest agent (Pester)', [
   'Windows/tests/NetworkSettings.Tests.ps1',
   'Windows/tests/DomainJoin.Tests.ps1',
   'Windows/tests/Apply.Tests.ps1',
+  'Windows/tests/Run.Tests.ps1',
   'Windows/tests/Metadata.Tests.ps1',
 ]);
