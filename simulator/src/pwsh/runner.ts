@@ -74,7 +74,10 @@ export function runPwsh(target: Promise<PwshTarget>, leading: string[], call: Pw
   let killed = false;
   let resolveExit!: (code: number) => void;
   const exit = new Promise<number>((r) => { resolveExit = r; });
+  let finished = false;
   const finish = (code: number): void => {
+    if (finished) return;
+    finished = true;
     hooks.onExit?.(code);
     resolveExit(code);
   };

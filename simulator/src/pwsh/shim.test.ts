@@ -81,4 +81,19 @@ describe('the cmdlet shim in real pwsh', () => {
     assert.equal(host.vms.get(String(r.id))?.state, 'Off');
     assert.ok(existsSync(join(mode.drive(host)!.root, 'Hyper-V')));
   });
+
+  it('stops the pwsh process on terminate(), as a WinRS terminate signal or a closed SSH channel does', async () => {
+    const script = '[Console]::Out.WriteLine("started"); Start-Sleep -Seconds 60; [Console]::Out.WriteLine("not reached")';
+    const p = mode.spawn(host, ['-NoLogo'], { kind: 'encoded', base64: Buffer.from(script, 'utf16le').toString('base64') });
+    let out = '';
+    const started = new Promise<void>((resolve) => p.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); if (out.includes('started')) resolve(); }));
+    p.stderr.resume();
+    p.stdin.end();
+    await started;
+    const t = Date.now();
+    p.terminate();
+    assert.equal(await p.exit, 1);
+    assert.ok(Date.now() - t < 5000, 'exits promptly');
+    assert.doesNotMatch(out, /not reached/);
+  });
 });
