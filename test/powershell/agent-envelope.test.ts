@@ -8,6 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { test } from 'node:test';
@@ -32,10 +34,10 @@ const validLogLine = ajv.getSchema(`${SCHEMA_ID_BASE}agent/envelope.log.json`);
 const contract = await createContractValidator();
 const errorCodes = await loadAgentErrorCodes();
 
-function runAgent(stdin: Buffer | string, vmState = 'Off', hyperV = true): Promise<AgentRun> {
+function runAgent(stdin: Buffer | string, vmState = 'Off', hyperV = true, agent = AGENT): Promise<AgentRun> {
   const modules = hyperV ? [join(repoRoot, 'Powershell', 'tests', 'EnvelopeModules'), join(repoRoot, 'simulator', 'powershell', 'Modules')] : [];
   modules.push(process.env.PSModulePath ?? '');
-  const child = spawn(pwshPath(), ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', AGENT], {
+  const child = spawn(pwshPath(), ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', agent], {
     env: { ...process.env, PSModulePath: modules.join(delimiter), AETHERV_ENVELOPE_VM_ID: VM_ID, AETHERV_ENVELOPE_VM_STATE: vmState },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -160,4 +162,20 @@ test('a wait that outlives deadlineSeconds ends in DEADLINE_EXCEEDED, retryable,
   assert.equal(error.retryable, true);
   assert.ok(run.lines.some((line) => line.type === 'log' && String(line.message).includes('before deletion')), 'progress was logged before the result');
   assert.ok(Date.now() - started < 20_000, 'returned soon after its one-second deadline');
+});
+
+test('an install missing one of its files still answers with one INTERNAL result line and exit 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aetherv-agent-'));
+  try {
+    for (const file of readdirSync(join(repoRoot, 'Powershell')).filter((f) => f.endsWith('.ps1') && f !== 'AetherV.Deadline.ps1')) {
+      copyFileSync(join(repoRoot, 'Powershell', file), join(dir, file));
+    }
+    const body = request('vm.update', { vmId: VM_ID, notes: 'x' });
+    const run = await runAgent(body, 'Off', true, join(dir, 'AetherV.Agent.ps1'));
+    const error = errorOf(run);
+    assert.equal(error.code, 'INTERNAL');
+    assert.match(error.message, /AetherV\.Deadline\.ps1/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
