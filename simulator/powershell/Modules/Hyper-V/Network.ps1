@@ -31,7 +31,7 @@ function Get-VMNetworkAdapter {
         [Parameter(ParameterSetName = 'ManagementOS', Mandatory = $true)] [switch] $ManagementOS,
         [Parameter(ParameterSetName = 'All', Mandatory = $true)] [switch] $All,
         [Parameter(ParameterSetName = 'ManagementOS')] [ValidateNotNullOrEmpty()] [string] $SwitchName,
-        [Alias('VMNetworkAdapterName')] [ValidateNotNullOrEmpty()] [string] $Name,
+        [Parameter(Position = 1)] [Alias('VMNetworkAdapterName')] [ValidateNotNullOrEmpty()] [string] $Name,
         [Parameter(ParameterSetName = 'VMName')] [Parameter(ParameterSetName = 'VMObject')] [Parameter(ParameterSetName = 'VMSnapshot')] [bool] $IsLegacy,
         [Parameter(ParameterSetName = 'VMName')] [Parameter(ParameterSetName = 'ManagementOS')] [Parameter(ParameterSetName = 'All')]
         [ValidateNotNullOrEmpty()] [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
@@ -74,10 +74,9 @@ function Remove-VMNetworkAdapter {
         [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
         [PSTypeName('Microsoft.HyperV.PowerShell.VirtualMachine')] [ValidateNotNullOrEmpty()] [object[]] $VM,
         [Parameter(ParameterSetName = 'ManagementOS', Mandatory = $true)] [switch] $ManagementOS,
-        [Parameter(ParameterSetName = 'Obj', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [Parameter(ParameterSetName = 'ResourceObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
         [PSTypeName('Microsoft.HyperV.PowerShell.VMNetworkAdapterBase')] [ValidateNotNullOrEmpty()] [object[]] $VMNetworkAdapter,
-        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 1)] [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 1)]
-        [Parameter(ParameterSetName = 'ManagementOS')]
+        [Parameter(ParameterSetName = 'VMName')] [Parameter(ParameterSetName = 'VMObject')] [Parameter(ParameterSetName = 'ManagementOS')]
         [Alias('VMNetworkAdapterName')] [ValidateNotNullOrEmpty()] [string] $Name,
         [Parameter(ParameterSetName = 'ManagementOS')] [ValidateNotNullOrEmpty()] [string] $SwitchName,
         [Parameter(ParameterSetName = 'VMName')] [Parameter(ParameterSetName = 'ManagementOS')] [ValidateNotNullOrEmpty()] [Microsoft.Management.Infrastructure.CimSession[]] $CimSession,
