@@ -1,36 +1,40 @@
 # aetherv-bootstrap: install
-# DESIGN.md section 4: pull or push install.
+# DESIGN.md section 4: pull or push install. Input: JSON on stdin; output: one result line.
+# The server sends this file without its comments and indentation (server/src/agent/
+# compact-script.ts): over SSH the -EncodedCommand line goes through cmd.exe (8,191 characters),
+# so the statements are kept short; the comments here cost nothing on the wire.
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $utf8 = [Text.UTF8Encoding]::new($false)
 $out = [IO.StreamWriter]::new([Console]::OpenStandardOutput(), $utf8)
 $mode = $null
+# $Key is 'result' or 'error'.
 function Write-Result($Key, $Value) {
   $out.Write((ConvertTo-Json ([ordered]@{ type = 'result'; id = $null; ok = $Key -eq 'result'; $Key = $Value }) -Depth 9 -Compress) + "`n")
   $out.Flush()
   exit 0
 }
+# A pull install removes its own staging folder; a push install keeps it for the next attempt.
+# DOWNLOAD_FAILED and HOST_BUSY are the retryable ones (Schemas/agent/error-codes.json).
 function Stop-Bootstrap([string]$Code, [string]$Message, $File) {
-  if ($mode -eq 'pull') { Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction Ignore }
-  Write-Result 'error' ([ordered]@{ code = $Code; message = $Message; retryable = $Code -eq 'DOWNLOAD_FAILED'; details = @{ file = $File } })
+  if ($mode -eq 'pull') { Remove-Item -LiteralPath $staging -Recurse -Force -ea Ignore }
+  Write-Result 'error' ([ordered]@{ code = $Code; message = $Message; retryable = $Code -in 'DOWNLOAD_FAILED', 'HOST_BUSY'; details = @{ file = $File } })
 }
 trap { Stop-Bootstrap 'INTERNAL' $_.Exception.Message }
 $p = ConvertFrom-Json ([IO.StreamReader]::new([Console]::OpenStandardInput(), $utf8).ReadToEnd())
 $dir = ([string]$p.installDirectory).TrimEnd('\')
-$id = [guid]::NewGuid()
-if ($p.mode -eq 'push') { $id = [string]$p.stagingId }
-$staging = "$dir.staging-$id"
 $mode = $p.mode
+$id = [guid]::NewGuid()
+if ($mode -eq 'push') { $id = [string]$p.stagingId }
+$staging = "$dir.staging-$id"
 if ($dir -notmatch '^(\w:\\|\\\\)' -or $id -cnotmatch '^[\w-]{1,64}$') {
   Stop-Bootstrap 'INVALID_PARAMS' 'Bad installDirectory/stagingId.'
 }
 [Net.ServicePointManager]::SecurityProtocol = 'Tls12'
 foreach ($f in @($p.manifest.files)) {
   $name = [string]$f.name
-  if ($name -cnotmatch '^\w[\w.-]*(/\w[\w.-]*)*$') {
-    Stop-Bootstrap 'INVALID_PARAMS' 'Bad file name.' $name
-  }
+  if ($name -cnotmatch '^\w[\w.-]*(/\w[\w.-]*)*$') { Stop-Bootstrap 'INVALID_PARAMS' 'Bad file name.' $name }
   $path = Join-Path $staging $name.Replace('/', '\')
   if ($mode -eq 'pull') {
     $null = New-Item -ItemType Directory (Split-Path $path) -Force
@@ -47,11 +51,20 @@ foreach ($f in @($p.manifest.files)) {
   }
 }
 # version last: a partial install never looks current.
-Remove-Item -LiteralPath "$staging\version" -Force -ErrorAction Ignore
+$version = Join-Path $dir 'version'
+Remove-Item -LiteralPath (Join-Path $staging 'version') -Force -ea Ignore
 $previous = $null
-if (Test-Path -LiteralPath "$dir\version") { $previous = "$(Get-Content -LiteralPath "$dir\version" -Raw)".Trim() }
+if (Test-Path -LiteralPath $version) { $previous = "$(Get-Content -LiteralPath $version -Raw)".Trim() }
+# The live install is moved aside to .previous, so .previous must be gone first: one that
+# survives its removal (a file in it held open) would receive the live install *inside* it.
+# Retried briefly, then HOST_BUSY (retryable) with the install where it was.
 $old = "$dir.previous"
-Remove-Item -LiteralPath $old -Recurse -Force -ErrorAction Ignore
+foreach ($i in 1..3) {
+  Remove-Item -LiteralPath $old -Recurse -Force -ea Ignore
+  if (!(Test-Path -LiteralPath $old)) { break }
+  if ($i -eq 3) { Stop-Bootstrap 'HOST_BUSY' "$old cannot be removed (in use)." }
+  Start-Sleep 1
+}
 if (Test-Path -LiteralPath $dir) { Move-Item -LiteralPath $dir $old }
 try {
   Move-Item -LiteralPath $staging $dir
@@ -59,5 +72,5 @@ try {
   if (Test-Path -LiteralPath $old) { Move-Item -LiteralPath $old $dir }
   throw
 }
-Set-Content -LiteralPath "$dir\version" $p.manifest.version -NoNewline -Encoding Ascii
+Set-Content -LiteralPath $version $p.manifest.version -NoNewline -Encoding Ascii
 Write-Result 'result' ([ordered]@{ installDirectory = $dir; mode = $mode; version = $p.manifest.version; previousVersion = $previous; files = $p.manifest.files })

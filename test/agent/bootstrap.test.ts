@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentClient } from '../../server/src/agent/client.ts';
+import { compactScript } from '../../server/src/agent/compact-script.ts';
 import { BootstrapRunner, loadBootstrapScripts } from '../../server/src/agent/bootstrap.ts';
 import { COMMAND_LINE_LIMIT, encodedCommand } from '../../server/src/agent/command.ts';
 import { FakeHosts } from './fake-transport.ts';
@@ -13,7 +14,8 @@ describe('bootstrap scripts', () => {
     const scripts = await loadBootstrapScripts();
     assert.deepEqual([...scripts.keys()].sort(), ['install', 'stage', 'version']);
     for (const [name, text] of scripts) {
-      const length = encodedCommand(text).length;
+      // What the runner sends: the script without comments and indentation.
+      const length = encodedCommand(compactScript(text)).length;
       assert.ok(length <= COMMAND_LINE_LIMIT.ssh, `${name}: ${length} characters > ${COMMAND_LINE_LIMIT.ssh} (cmd.exe limit); shorten the script`);
     }
   });
@@ -33,9 +35,11 @@ describe('bootstrap scripts', () => {
       const run = hosts.runs[0]!;
       assert.deepEqual(run.request, { installDirectory: 'C:\\Program Files\\Aether-V' });
       const b64 = run.options.command.split(' -EncodedCommand ')[1]!;
-      assert.equal(Buffer.from(b64, 'base64').toString('utf16le'), script);
+      assert.equal(Buffer.from(b64, 'base64').toString('utf16le'), compactScript(script));
+      assert.equal(compactScript(script), '# aetherv-bootstrap: version\n$in = [Console]::In.ReadToEnd()');
 
-      await writeFile(join(dir, 'Big.ps1'), `# aetherv-bootstrap: stage\r\n${'# padding\r\n'.repeat(400)}`);
+      // Comments are not sent, so only statements make a script too long.
+      await writeFile(join(dir, 'Big.ps1'), `# aetherv-bootstrap: stage\r\n${'$padding = 1\r\n'.repeat(300)}`);
       const fresh = new BootstrapRunner({ client, transportKind: () => 'ssh', directory: dir, validator: null });
       await assert.rejects(fresh.run('hv01', 'stage', {} as never), /over the 8191 Windows allows over ssh/);
     } finally {

@@ -11,6 +11,7 @@ import { AppError } from '../errors.ts';
 import type { AgentCallOptions, AgentClient } from './client.ts';
 import { transportTimeoutMs } from './client.ts';
 import { COMMAND_LINE_LIMIT, encodedCommand } from './command.ts';
+import { compactScript } from './compact-script.ts';
 import { operationFailed, type ResponseContext } from './protocol.ts';
 import type { BootstrapScriptMap } from './types.generated.ts';
 import { sharedContractValidator, type ContractValidator } from './validation.ts';
@@ -85,7 +86,7 @@ export class BootstrapRunner {
     });
     const text = scripts.get(script);
     if (text === undefined) throw new AppError('INTERNAL', `No bootstrap script marked "# aetherv-bootstrap: ${script}" in ${this.options.directory ?? BOOTSTRAP_DIRECTORY}`);
-    const command = encodedCommand(text);
+    const command = encodedCommand(compactScript(text));
     const kind = this.options.transportKind(host);
     if (command.length > COMMAND_LINE_LIMIT[kind]) {
       throw new AppError('INTERNAL', `The ${script} bootstrap script makes a ${command.length}-character command line, over the ${COMMAND_LINE_LIMIT[kind]} Windows allows over ${kind}; the script must be smaller`);

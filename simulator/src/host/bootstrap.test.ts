@@ -128,7 +128,8 @@ describe('bootstrap scripts', () => {
     const scripts = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.ps1')) : [];
     assert.ok(scripts.length >= 3, 'Powershell/bootstrap/ holds the version, stage and install scripts');
     for (const name of scripts) {
-      const text = readFileSync(join(dir, name), 'utf8');
+      // As the server sends it (server/src/agent/compact-script.ts): the marker line and the statements, no comments or indentation.
+      const text = readFileSync(join(dir, name), 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l, i) => i === 0 || (l !== '' && !l.startsWith('#'))).join('\n');
       const r = await runCommand(fleet.hosts[0]!, `powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${Buffer.from(text, 'utf16le').toString('base64')}`, '{}');
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
       assert.match(r.stdout, /"type":"result"/, name);
