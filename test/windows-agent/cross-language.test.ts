@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { handshakeStartItems, payloadItems, type KvpItem } from '../../server/src/provisioning/publication.ts';
 import { chunkBlob, sealPayload } from '../../server/src/provisioning/payload-seal.ts';
 import { GUEST_ITEM, HOST_ITEM, parseGuestPublicKey } from '../../server/src/provisioning/index.ts';
-import { pwshPath, repoRoot } from '../support/pester.ts';
+import { pwshPath, repoRoot, runPester } from '../support/pester.ts';
 import { waitUntil } from '../support/wait.ts';
 
 const DRIVER = join(repoRoot, 'Windows', 'tests', 'Support', 'Invoke-GuestReceive.ps1');
@@ -73,46 +73,54 @@ function tampered(items: KvpItem[], tamper: Tamper): KvpItem[] {
   });
 }
 
-/** One guest run: the host side is played here, with the orchestrator's functions. */
-async function runGuest(name: string, tamper?: Tamper, seal: Seal = (jwk) => payloadItems(config, jwk)): Promise<GuestRun> {
+/** A folder for one guest run: the guest's version file and the host's opening items. */
+async function prepare(name: string): Promise<{ dir: string; external: string; guestPool: string; host: Record<string, string> }> {
   const dir = join(root, name);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir);
-  const external = join(dir, 'External.json');
-  const guestPool = join(dir, 'Guest.json');
   await writeFile(join(dir, 'version'), `${VERSION}\r\n`);
   const host: Record<string, string> = {};
   for (const item of handshakeStartItems(VERSION)) host[item.name] = item.value;
+  const external = join(dir, 'External.json');
   await writePool(external, host);
+  return { dir, external, guestPool: join(dir, 'Guest.json'), host };
+}
 
-  const child = spawn(pwshPath(), ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', DRIVER, '-Root', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** The host's side, with the orchestrator's functions: wait for the guest's key, then publish. */
+async function publishPayload(run: Awaited<ReturnType<typeof prepare>>, guestEnded: () => boolean, diagnosis: () => string, seal: Seal, tamper?: Tamper): Promise<void> {
+  let published: Record<string, string> = {};
+  await waitUntil(async () => {
+    published = await readPool(run.guestPool);
+    return published[GUEST_ITEM.state] === 'awaiting-payload' || guestEnded();
+  }, 60_000, 'the guest asking for the payload');
+  assert.equal(published[GUEST_ITEM.state], 'awaiting-payload', `guest state ${published[GUEST_ITEM.state]}; ${diagnosis()}`);
+  assert.equal(published[GUEST_ITEM.version], VERSION);
+  const jwk = published[GUEST_ITEM.pubkey] ?? '';
+  // The server's own check of the guest's key: RSA, 3072 bits, e = 65537, base64url.
+  assert.equal(parseGuestPublicKey(jwk).asymmetricKeyDetails?.modulusLength, 3072);
+  let items = seal(jwk);
+  if (tamper) items = tampered(items, tamper);
+  for (const item of items) run.host[item.name] = item.value;
+  await writePool(run.external, run.host);
+}
+
+/** The guest's receive path (Invoke-GuestReceive.ps1) against the orchestrator's publication. */
+async function runGuest(name: string, tamper?: Tamper, seal: Seal = (jwk) => payloadItems(config, jwk)): Promise<GuestRun> {
+  const run = await prepare(name);
+  const child = spawn(pwshPath(), ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', DRIVER, '-Root', run.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   try {
-    let published: Record<string, string> = {};
-    await waitUntil(async () => {
-      published = await readPool(guestPool);
-      return published[GUEST_ITEM.state] === 'awaiting-payload' || child.exitCode !== null;
-    }, 60_000, 'the guest asking for the payload');
-    assert.equal(published[GUEST_ITEM.state], 'awaiting-payload', `guest state ${published[GUEST_ITEM.state]}; stdout ${stdout}; stderr ${stderr}`);
-    assert.equal(published[GUEST_ITEM.version], VERSION);
-    const jwk = published[GUEST_ITEM.pubkey] ?? '';
-    // The server's own check of the guest's key: RSA, 3072 bits, e = 65537, base64url.
-    assert.equal(parseGuestPublicKey(jwk).asymmetricKeyDetails?.modulusLength, 3072);
-    let items = seal(jwk);
-    if (tamper) items = tampered(items, tamper);
-    for (const item of items) host[item.name] = item.value;
-    await writePool(external, host);
-    const code = await exited;
-    assert.equal(code, 0, stderr);
+    await publishPayload(run, () => child.exitCode !== null, () => `stdout ${stdout}; stderr ${stderr}`, seal, tamper);
+    assert.equal(await exited, 0, stderr);
   } finally {
     child.kill();
   }
   const line = stdout.trim().split('\n').pop() ?? '';
-  return { stdout: JSON.parse(line) as GuestRun['stdout'], guest: await readPool(guestPool), log: await readFile(join(dir, 'agent.log'), 'utf8') };
+  return { stdout: JSON.parse(line) as GuestRun['stdout'], guest: await readPool(run.guestPool), log: await readFile(join(run.dir, 'agent.log'), 'utf8') };
 }
 
 describe('a payload sealed by the orchestrator, opened by the Windows guest agent', () => {
@@ -167,6 +175,23 @@ describe('a payload sealed by the orchestrator, opened by the Windows guest agen
       assert.equal(run.guest[GUEST_ITEM.error], 'error validating:config', name);
       assert.ok(!run.log.includes(ADMIN_PASSWORD) && !run.log.includes('Adm1n'), `${name}: the log quotes nothing of the document`);
     }
+  });
+
+  it('drives a whole guest run from a new VM to applied, the address reported (GuestRun.Tests.ps1)', async () => {
+    const run = await prepare('whole-run');
+    // The adapter by MAC, as the orchestrator fills it in: not the first one by index.
+    const withMac = { ...config, network: { ...config.network, macAddress: '00155D000001' } };
+    let ended = false;
+    const pester = runPester(['Windows/tests/CrossLanguage/GuestRun.Tests.ps1'], {
+      AETHERV_XLANG_ROOT: run.dir, AETHERV_XLANG_ADMIN_PASSWORD: ADMIN_PASSWORD, AETHERV_XLANG_JOIN_PASSWORD: JOIN_PASSWORD,
+    }).finally(() => { ended = true; });
+    await publishPayload(run, () => ended, () => 'see the Pester results', (jwk) => payloadItems(withMac, jwk));
+    const result = await pester;
+    for (const t of result.tests) assert.equal(t.result, 'Passed', `${t.path}: ${t.message ?? ''}`);
+    for (const c of result.containers) assert.equal(c.result, 'Passed', `${c.file}: ${c.message ?? result.stderr}`);
+    assert.equal(result.tests.length, 3);
+    const guest = await readPool(run.guestPool);
+    assert.deepEqual([guest[GUEST_ITEM.state], guest[GUEST_ITEM.ipv4]], ['applied', '10.0.0.25']);
   });
 
   it('chunks the sealed payload as the guest expects it', () => {
