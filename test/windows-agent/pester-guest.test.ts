@@ -14,5 +14,6 @@ pesterSuite('Windows guest agent (Pester)', [
   'Windows/tests/DomainJoin.Tests.ps1',
   'Windows/tests/Apply.Tests.ps1',
   'Windows/tests/Run.Tests.ps1',
+  'Windows/tests/DomainJoinRetry.Tests.ps1',
   'Windows/tests/Metadata.Tests.ps1',
 ]);
