@@ -19,7 +19,7 @@ Describe 'image.copy' {
         $null = Add-FakeVhd -Path 'C:\Hyper-V\Golden Images\Ubuntu2404.vhdx' -Size 30GB -FileSize 40960
         $null = Add-FakeVhd -Path 'C:\Hyper-V\app01\app01.vhdx' -Size 30GB -FileSize 40960
         Mock New-VHD { $null = Add-FakeVhd -Path $Path[0] -Size 30GB -FileSize 4096 -VhdType 'Differencing' -ParentPath $ParentPath; Set-Content -LiteralPath $Path[0] -Value 'child' }
-        # A copy keeps the source's disk identifier unless it is reset (issue 16); allowed, not required here.
+        # A full copy keeps the source's disk identifier unless it is reset (issue 16).
         Mock Set-VHD { }
         $script:copy = @{ image = 'ubuntu2404'; destinationPath = 'C:\Hyper-V\app01\app01.vhdx'; mode = 'full' }
     }
@@ -35,6 +35,7 @@ Describe 'image.copy' {
         [System.Linq.Enumerable]::SequenceEqual($copied, $script:bytes) | Should -BeTrue
         Test-Path -LiteralPath 'C:\Hyper-V\app01\app01.vhdx.partial' | Should -BeFalse
         @(Get-TestAgentLog | Where-Object { $_.message -like 'Copied 100%*' }).Count | Should -Be 1
+        Should -Invoke Set-VHD -Times 1 -Exactly -ParameterFilter { $Path -eq 'C:\Hyper-V\app01\app01.vhdx' -and $ResetDiskIdentifier -and $Force }
         Should -Invoke New-VHD -Times 0 -Exactly
     }
 
@@ -46,6 +47,7 @@ Describe 'image.copy' {
         $result.type | Should -Be 'Differencing'
         Test-AgentSamePath -Path $result.parentPath -Other 'C:\Hyper-V\Golden Images\Ubuntu2404.vhdx' | Should -BeTrue
         Should -Invoke New-VHD -Times 1 -Exactly -ParameterFilter { $Path -eq 'C:\Hyper-V\app02\app02.vhdx' -and $Differencing -and (Test-AgentSamePath -Path $ParentPath -Other 'C:\Hyper-V\Golden Images\Ubuntu2404.vhdx') }
+        Should -Invoke Set-VHD -Times 0 -Exactly
     }
 
     It 'stops at the deadline without leaving a file at the destination (DEADLINE_EXCEEDED)' {
