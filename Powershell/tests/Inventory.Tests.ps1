@@ -47,6 +47,13 @@ Describe 'host.info' {
         Should -Invoke Get-CimInstance -ParameterFilter { $ClassName -eq 'Win32_Volume' }
     }
 
+    It 'reads a version file written with a BOM and a line end, and says unknown without one' {
+        [System.IO.File]::WriteAllText((Join-Path -Path (Convert-Path -LiteralPath $script:TestInstallDirectory) -ChildPath 'version'), "2.0.1`r`n", [System.Text.UTF8Encoding]::new($true))
+        (Assert-TestResultSchema -Operation 'host.info' -Result (Invoke-TestOperation -Operation 'host.info')).agentVersion | Should -Be '2.0.1'
+        Remove-Item -LiteralPath (Join-Path -Path $script:TestInstallDirectory -ChildPath 'version')
+        (Assert-TestResultSchema -Operation 'host.info' -Result (Invoke-TestOperation -Operation 'host.info')).agentVersion | Should -Be 'unknown'
+    }
+
     It 'names the failover cluster when the cluster service runs' {
         $script:FakeHost.Clustered = $true
         $result = Assert-TestResultSchema -Operation 'host.info' -Result (Invoke-TestOperation -Operation 'host.info')
@@ -123,6 +130,12 @@ Describe 'inventory.collect' {
         @($result.vms).Count | Should -Be 1
         $result.vms[0].name | Should -Be 'db01'
         $result.notFound | Should -Be @($missing)
+    }
+
+    It 'stops listing VMs once the deadline has passed (DEADLINE_EXCEEDED)' {
+        $failure = Get-TestAgentFailure -Operation 'inventory.collect' -DeadlineSeconds 0.000001
+        $failure.code | Should -Be 'DEADLINE_EXCEEDED'
+        $failure.retryable | Should -BeTrue
     }
 
     It 'refuses a vmIds entry that is not a GUID (INVALID_PARAMS)' {
