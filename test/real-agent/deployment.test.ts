@@ -42,7 +42,7 @@ async function olderArtifacts(): Promise<string> {
   return dir;
 }
 
-describe('real agent: deployment (pull, corrupt download, push)', { timeout: 280_000 }, () => {
+describe('real agent: deployment (pull, corrupt download, push)', { timeout: 1_800_000 }, () => {
   let o: RealAgentOrchestrator;
   let current: Manifest;
   let artifacts: string;
@@ -58,7 +58,7 @@ describe('real agent: deployment (pull, corrupt download, push)', { timeout: 280
   });
   after(async () => { await o?.stop(); });
 
-  it('upgrades a host from an older agent by pulling every file from the orchestrator\'s /agent/ URL', async () => {
+  it('upgrades a host from an older agent by pulling every file from the orchestrator\'s /agent/ URL', { timeout: 900_000 }, async () => {
     const host = o.sim.hosts[0]!.name;
     assert.equal(await installed(host), OLD);
     assert.equal((await o.services.agent.hostInfo(host)).agentVersion, OLD, 'the old agent answers first');
@@ -79,7 +79,7 @@ describe('real agent: deployment (pull, corrupt download, push)', { timeout: 280
     assert.deepEqual([api.state, api.installedVersion], ['current', current.version]);
   });
 
-  it('refuses a corrupt download: the previous install stays on disk and keeps answering', async () => {
+  it('refuses a corrupt download: the previous install stays on disk and keeps answering', { timeout: 900_000 }, async () => {
     const host = o.sim.hosts[1]!.name;
     const before = (await readOnDisk(o, host, `${INSTALL}\\AetherV.Common.ps1`)).toString('utf8');
     await control(o.sim, 'PUT', `/hosts/${host}/faults`, { corruptDownloads: true });
@@ -101,7 +101,7 @@ describe('real agent: deployment (pull, corrupt download, push)', { timeout: 280
     assert.equal(await installed(host), current.version);
   });
 
-  it('upgrades a host in push mode: the files travel over the remoting channel, none is downloaded', async () => {
+  it('upgrades a host in push mode: the files travel over the remoting channel, none is downloaded', { timeout: 900_000 }, async () => {
     const host = o.sim.hosts[2]!.name;
     const { config } = loadConfig({ ARTIFACTS_BASE_PATH: artifacts, AGENT_DEPLOY_MODE: 'push', INVENTORY_REFRESH_INTERVAL: '3600' });
     // A second set of services on the same simulated hosts, configured for push.

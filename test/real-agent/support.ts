@@ -3,6 +3,20 @@
  * WinRM over HTTPS, agent client, deployment, inventory, HTTP API, job engine) in front of a
  * simulator whose hosts answer with Powershell/ itself in the real pwsh, on a C: drive on disk.
  * Helpers read what the agent left on that disk, not what the simulator's model says about it.
+ *
+ * What test/real-agent covers, one orchestrator per file (files run two at a time):
+ * - deployment.test.ts: pull upgrade from an older agent (files fetched from /agent/), corrupt
+ *   download refused with the old agent still answering, push upgrade;
+ * - inventory.test.ts: hosts and VMs against the model, a change seen after a refresh;
+ * - provision.test.ts: Linux VM (real Linux guest agent) on a host, clustered Linux VM on a
+ *   cluster's shared storage (cluster.addVm), Windows VM, at once; delete of the clustered VM
+ *   (cluster.removeVm);
+ * - lifecycle.test.ts: initialize (KVP), every power action and a refusal, update, delete;
+ * - devices.test.ts: disk and NIC jobs, cancel with rollback.
+ * Every job kind runs at least once. Chosen to fit CI and left to the TypeScript-agent tests
+ * (test/jobs/kinds/, which cost milliseconds a call, where each call here costs a pwsh start):
+ * the error-path matrix (rules, failures, placement, hostile strings), resume after restart,
+ * scale, replicas, SSH transport, and provisioning variants beyond one per OS and placement.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +24,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import type { SimulatorOptions } from '../../simulator/src/index.ts';
 import type { JobView } from '../../server/src/jobs/types.ts';
-import { control, startTestOrchestrator, type TestOrchestrator } from '../support/orchestrator.ts';
+import { control, startTestOrchestrator, testArtifacts, type TestOrchestrator } from '../support/orchestrator.ts';
 import { pwshPath } from '../support/pester.ts';
 
 export interface RealAgentOrchestrator extends TestOrchestrator {
@@ -27,7 +41,8 @@ export async function startRealAgent(options: { simulator: SimulatorOptions; env
   // A missing pwsh fails here, with how to build it; it never turns into a skip.
   pwshPath();
   const o = await startTestOrchestrator({
-    simulator: { timeScale: 0, agent: 'powershell', ...options.simulator },
+    // This checkout's agent is installed on every host unless the test says otherwise.
+    simulator: { timeScale: 0, agent: 'powershell', preinstallAgentFrom: await testArtifacts(), ...options.simulator },
     env: { KVP_POLL_SECONDS: '1', JOB_ABORT_GRACE_SECONDS: '30', ...options.env },
   });
   for (const row of o.sim.hosts) {
@@ -47,7 +62,7 @@ export async function startRealAgent(options: { simulator: SimulatorOptions; env
   return {
     ...o,
     submit,
-    run: async (kind, params, opts = {}) => o.services.jobs.waitFor((await submit(kind, params, opts)).id, opts.timeoutMs ?? 240_000),
+    run: async (kind, params, opts = {}) => o.services.jobs.waitFor((await submit(kind, params, opts)).id, opts.timeoutMs ?? 600_000),
   };
 }
 
