@@ -76,6 +76,12 @@ export const WINDOWS_SERVER_2022: HostFacts = {
   hypervVersion: '10.0.20348.1',
 };
 
+function ordinalUpper(a: string, b: string): number {
+  const x = a.toUpperCase();
+  const y = b.toUpperCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 export function hostView(host: HostModel, installDirectory: string): Record<string, unknown> {
   const install = host.installs.get(normalize(installDirectory));
   const images = host.local.list(host.imagesPath).concat(host.cluster ? host.cluster.shared.list(host.imagesPath) : []);
@@ -89,18 +95,20 @@ export function hostView(host: HostModel, installDirectory: string): Record<stri
     memoryTotalBytes: host.memoryTotalBytes,
     memoryFreeBytes: freeMemoryBytes(host),
     switches: host.switches.map((s) => ({ name: s.name, id: s.id, type: s.type, managementVlanId: s.managementVlanId, allowedVlanIds: [] })),
+    // As the agent lists them: Hyper-V's default folders (Get-VMHost) first, then the Cluster Shared Volumes.
     storagePaths: host.storagePaths.map((p) => {
       const shared = host.cluster !== null && (normalize(p) + '\\').startsWith(normalize(host.cluster.sharedStoragePath) + '\\');
       return { path: p, totalBytes: shared ? 4 * 1024 ** 4 : 2 * 1024 ** 4, freeBytes: shared ? 3 * 1024 ** 4 : 1536 * 1024 ** 3, shared };
-    }),
-    images: images.flatMap((f) => {
+    }).sort((a, b) => Number(a.shared) - Number(b.shared)),
+    // NTFS lists a folder in name order (upper-case ordinal), and so does the agent's Get-ChildItem.
+    images: [...images].sort((a, b) => ordinalUpper(a.path, b.path)).flatMap((f) => {
       if (f.kind !== 'vhdx' || !f.os || seen.has(normalize(f.path))) return [];
       seen.add(normalize(f.path));
       const base = f.path.slice(f.path.lastIndexOf('\\') + 1).replace(/\.vhdx?$/i, '');
       return [{ name: base, path: f.path, osFamily: f.os.family, generation: f.os.generation, sizeBytes: f.sizeBytes, fileSizeBytes: f.fileSizeBytes }];
     }),
     // As the agent lists them: Windows*.iso and Linux*.iso at the top of the install directory.
-    provisioningIsos: (install?.files ?? []).filter((f) => /^(windows|linux)[^/]*\.iso$/i.test(f.name)).map((f) => ({
+    provisioningIsos: (install?.files ?? []).filter((f) => /^(windows|linux)[^/]*\.iso$/i.test(f.name)).sort((a, b) => ordinalUpper(a.name, b.name)).map((f) => ({
       name: f.name.slice(f.name.lastIndexOf('/') + 1),
       path: `${installDirectory.replace(/\\+$/, '')}\\${f.name.replace(/\//g, '\\')}`,
       osFamily: /^linux/i.test(f.name) ? 'linux' : 'windows',
