@@ -58,7 +58,7 @@ async function publish(ctx: AnyContext, host: string, vmId: string, items: KvpIt
  * NICs enumerated in another order) configures the right one. Read after start: Hyper-V gives a
  * dynamic MAC only when the VM first starts (before that it reports 000000000000).
  */
-async function withAdapterMac(ctx: AnyContext, host: string, vmId: string, config: unknown): Promise<unknown> {
+export async function withAdapterMac(ctx: AnyContext, host: string, vmId: string, config: unknown): Promise<unknown> {
   const network = (config as { network?: unknown } | null)?.network;
   if (typeof network !== 'object' || network === null || 'macAddress' in network) return config;
   const mac = (await requireVm(ctx, host, vmId)).nics[0]?.macAddress;
