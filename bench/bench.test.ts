@@ -16,7 +16,7 @@ test('--list prints every benchmark name; an unknown name exits 2 without runnin
   const list = runCli('--list');
   assert.equal(list.status, EXIT.ok, list.stderr);
   const names = list.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
-  assert.deepEqual(names, ['simulator-scale', 'winrm-hot-path', 'agent-call', 'inventory-refresh', 'iso-build', 'kvp-seal']);
+  assert.deepEqual(names, ['simulator-scale', 'winrm-hot-path', 'agent-call', 'agent-call-pwsh', 'inventory-refresh', 'iso-build', 'kvp-seal']);
 
   const unknown = runCli('kvp-seal', 'no-such-bench');
   assert.equal(unknown.status, EXIT.usage);

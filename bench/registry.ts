@@ -18,6 +18,11 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
     load: async () => (await import('./agent-call.ts')).run,
   },
   {
+    name: 'agent-call-pwsh',
+    description: 'one host.info through the real pwsh agent (process start, script and module loads) over WinRM, p50/p95; TypeScript agent p50 beside it',
+    load: async () => (await import('./agent-call-pwsh.ts')).run,
+  },
+  {
     name: 'inventory-refresh',
     description: 'a full InventoryService refresh of 100 hosts x 50 VMs (agent preinstalled)',
     load: async () => (await import('./inventory-refresh.ts')).run,
