@@ -7,8 +7,10 @@ import { startSimulation, type FleetLike, type Simulation } from './simulation.t
 import { testingHost } from './testing-host.ts';
 
 class FakeFleet implements FleetLike {
+  readonly agents = new Map<string, string>();
   readonly hosts = [testingHost('HV-CTL-01', 'CL-A'), testingHost('HV-CTL-02', 'CL-A'), testingHost('HV-CTL-03')].map((h) => Object.assign(h, {
     model: () => ({ name: h.name, vms: [{ id: '8c8a7d6e-0000-4000-8000-000000000001', state: 'Running' }] }),
+    setAgent: (kind: 'typescript' | 'powershell') => { this.agents.set(h.name, kind); },
   }));
   oplogFilters: Array<{ host?: string; since?: number }> = [];
   resets = 0;
@@ -44,6 +46,14 @@ describe('control API', () => {
   after(async () => {
     await sim.stop();
     assert.equal(fleet.closed, true);
+  });
+
+  it('switches which agent answers a host (PUT /hosts/{name}/agent), refusing other kinds and unknown hosts', async () => {
+    const put = (name: string, body: unknown): Promise<{ status: number; body: unknown }> => json(sim, `/hosts/${name}/agent`, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    assert.deepEqual(await put('hv-ctl-02', { agent: 'powershell' }), { status: 200, body: { name: 'hv-ctl-02', agent: 'powershell' } });
+    assert.equal(fleet.agents.get('HV-CTL-02'), 'powershell');
+    assert.equal((await put('HV-CTL-02', { agent: 'python' })).status, 400);
+    assert.equal((await put('HV-NOPE', { agent: 'typescript' })).status, 404);
   });
 
   it('lists hosts with their addresses and actual ports, and the credentials', async () => {
