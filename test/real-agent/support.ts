@@ -4,15 +4,17 @@
  * simulator whose hosts answer with Powershell/ itself in the real pwsh, on a C: drive on disk.
  * Helpers read what the agent left on that disk, not what the simulator's model says about it.
  *
- * What test/real-agent covers, one orchestrator per file (files run two at a time):
+ * What test/real-agent covers, one orchestrator per file (files run two at a time, each within
+ * run-tests' 300 s per file, so each file stays small):
  * - deployment.test.ts: pull upgrade from an older agent (files fetched from /agent/), corrupt
  *   download refused with the old agent still answering, push upgrade;
  * - inventory.test.ts: hosts and VMs against the model, a change seen after a refresh;
- * - provision.test.ts: Linux VM (real Linux guest agent) on a host, clustered Linux VM on a
- *   cluster's shared storage (cluster.addVm), Windows VM, at once; delete of the clustered VM
- *   (cluster.removeVm);
- * - lifecycle.test.ts: initialize (KVP), every power action and a refusal, update, delete;
- * - devices.test.ts: disk and NIC jobs, cancel with rollback.
+ * - provision.test.ts: a Linux VM (real Linux guest agent) and a Windows VM on hosts, at once;
+ * - cluster.test.ts: a clustered Linux VM on a cluster's shared storage (cluster.addVm), deleted
+ *   again (cluster.removeVm);
+ * - lifecycle.test.ts: on a seeded VM, every power action and a refusal, initialize (KVP),
+ *   update, delete;
+ * - devices.test.ts: disk and NIC jobs on a seeded VM, a provisioning cancelled with rollback.
  * Every job kind runs at least once. Chosen to fit CI and left to the TypeScript-agent tests
  * (test/jobs/kinds/, which cost milliseconds a call, where each call here costs a pwsh start):
  * the error-path matrix (rules, failures, placement, hostile strings), resume after restart,
@@ -34,15 +36,18 @@ export interface RealAgentOrchestrator extends TestOrchestrator {
 }
 
 /**
- * Every host answers with the real agent: `agent: 'powershell'`. timeScale 0 (VM transitions are
- * instant; the cost that remains is pwsh's own, about a second a call) and the shortest KVP poll.
+ * Every host answers with the real agent: `agent: 'powershell'`. timeScale 0.1: VM transitions
+ * take a tenth of their time (the cost that remains is pwsh's own, about a second a call), and
+ * the Linux guest agent's overall deadline stays at 360 s (at timeScale 0 it would be its
+ * minimum, 60 s, which the real agent's KVP round trips can exceed on a loaded machine).
+ * The shortest KVP poll.
  */
 export async function startRealAgent(options: { simulator: SimulatorOptions; env?: NodeJS.ProcessEnv; jobs?: boolean }): Promise<RealAgentOrchestrator> {
   // A missing pwsh fails here, with how to build it; it never turns into a skip.
   pwshPath();
   const o = await startTestOrchestrator({
     // This checkout's agent is installed on every host unless the test says otherwise.
-    simulator: { timeScale: 0, agent: 'powershell', preinstallAgentFrom: await testArtifacts(), ...options.simulator },
+    simulator: { timeScale: 0.1, agent: 'powershell', preinstallAgentFrom: await testArtifacts(), ...options.simulator },
     env: { KVP_POLL_SECONDS: '1', JOB_ABORT_GRACE_SECONDS: '30', ...options.env },
   });
   for (const row of o.sim.hosts) {
