@@ -24,10 +24,11 @@ const TYPESCRIPT_CALLS = 50;
 const MAX_MS = 300_000;
 
 /**
- * About three times the worst of two runs on the loaded 2-core development machine
- * (docs/benchmarks.md): p50 1.6 – 1.9 s, p95 2.1 – 2.6 s.
+ * About three times the median measured on the 2-core development machine (docs/benchmarks.md:
+ * p50 1.6 s, p95 1.9 s at load average 1 to 4); p95 gets more room, as a process start's tail
+ * follows the machine's load (at a load average of 27 the median was 21 s: no target holds there).
  */
-const TARGET_MS = { p50: 6_000, p95: 8_000 } as const;
+const TARGET_MS = { p50: 5_000, p95: 8_000 } as const;
 
 export async function measure(calls: number): Promise<Measurement[]> {
   const version = readFileSync(join(REPOSITORY_ROOT, 'version'), 'utf8').trim();
