@@ -76,7 +76,9 @@ function Set-VM {
         [uint64] $HighMemoryMappedIoSpace,
         [uint64] $HighMemoryMappedIoBaseAddress,
         [bool] $GuestControlledCacheTypes,
-        [ValidateNotNullOrEmpty()] [string] $Notes,
+        # No validation: Set-VM -Notes '' clears a VM's notes (what provisioning's finish step does
+        # when the request had none); fix by the real-agent e2e tests.
+        [string] $Notes,
         [ValidateNotNullOrEmpty()] [string] $NewVMName,
         [ValidateSet('VMBus', 'HvSocket')] [string] $EnhancedSessionTransportType,
         [switch] $AllowUnverifiedPaths,
