@@ -1,5 +1,8 @@
 # aetherv-bootstrap: version
-# Reports the installed agent version and what the host offers (DESIGN.md section 4). Input: JSON on stdin.
+# Reports the installed agent version and what the host offers (DESIGN.md section 4).
+# Run by the bootstrap loader (server/src/agent/bootstrap-loader.ts), which reads stdin and
+# passes the input JSON as text: it is parsed here, never run.
+param([string] $InputJson)
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -16,7 +19,7 @@ function Stop-Bootstrap([string]$Code, [string]$Message) {
 trap {
     Stop-Bootstrap -Code 'INTERNAL' -Message $_.Exception.Message
 }
-$params = ConvertFrom-Json -InputObject ([IO.StreamReader]::new([Console]::OpenStandardInput(), $utf8).ReadToEnd())
+$params = ConvertFrom-Json -InputObject $InputJson
 $property = $params.PSObject.Properties['installDirectory']
 $dir = ''
 if ($null -ne $property) {

@@ -1,8 +1,9 @@
 # aetherv-bootstrap: install
-# DESIGN.md section 4: pull or push install. Input: JSON on stdin; output: one result line.
-# The server sends this file without its comments and indentation (server/src/agent/
-# compact-script.ts): over SSH the -EncodedCommand line goes through cmd.exe (8,191 characters),
-# so the statements are kept short; the comments here cost nothing on the wire.
+# DESIGN.md section 4: pull or push install; output: one result line. Run by the bootstrap
+# loader (server/src/agent/bootstrap-loader.ts), which reads stdin and passes the input JSON as
+# text: it is parsed here, never run. The script travels on stdin, so its size is not limited by
+# the command line (cmd.exe's 8,191 characters over SSH).
+param([string] $InputJson)
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -22,7 +23,7 @@ function Stop-Bootstrap([string]$Code, [string]$Message, $File) {
   Write-Result 'error' ([ordered]@{ code = $Code; message = $Message; retryable = $Code -in 'DOWNLOAD_FAILED', 'HOST_BUSY'; details = @{ file = $File } })
 }
 trap { Stop-Bootstrap 'INTERNAL' $_.Exception.Message }
-$p = ConvertFrom-Json ([IO.StreamReader]::new([Console]::OpenStandardInput(), $utf8).ReadToEnd())
+$p = ConvertFrom-Json $InputJson
 $dir = ([string]$p.installDirectory).TrimEnd('\')
 $mode = $p.mode
 $id = [guid]::NewGuid()

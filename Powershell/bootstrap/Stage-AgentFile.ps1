@@ -1,7 +1,9 @@
 # aetherv-bootstrap: stage
 # Push mode (DESIGN.md section 4): appends one base64 chunk of one file to
 # <installDirectory>.staging-<stagingId>\<name>. offset must equal the bytes already staged
-# (0 restarts the file). Input: JSON on stdin.
+# (0 restarts the file). Run by the bootstrap loader (server/src/agent/bootstrap-loader.ts),
+# which reads stdin and passes the input JSON as text: it is parsed here, never run.
+param([string] $InputJson)
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -18,7 +20,7 @@ function Stop-Bootstrap([string]$Code, [string]$Message, $Details = @{}) {
 trap {
     Stop-Bootstrap -Code 'INTERNAL' -Message $_.Exception.Message
 }
-$params = ConvertFrom-Json -InputObject ([IO.StreamReader]::new([Console]::OpenStandardInput(), $utf8).ReadToEnd())
+$params = ConvertFrom-Json -InputObject $InputJson
 function Get-Param([string]$Name) {
     $property = $params.PSObject.Properties[$Name]
     if ($null -eq $property -or $null -eq $property.Value) {

@@ -1,7 +1,8 @@
 # Entry of every powershell.exe call that reaches a simulated host in powershell agent mode
 # (simulator/src/pwsh/runner.ts): maps the host's C: drive onto its folder, then runs what
 # powershell.exe was asked to run -- the agent script by its Windows path, or the text of an
-# -EncodedCommand -- with stdin, stdout, stderr and the exit code left to it. It writes nothing.
+# -EncodedCommand (the bootstrap loader, which reads its script and input from stdin) -- with
+# stdin, stdout, stderr and the exit code left to it. It writes nothing.
 param(
     [Parameter(Mandatory = $true)] [string] $SimulatedRoot,
     [string] $AgentFile,

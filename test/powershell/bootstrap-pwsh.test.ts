@@ -1,7 +1,8 @@
 /**
  * The bootstrap scripts (DESIGN §4) run for real: the server's own BootstrapRunner builds each
- * `powershell.exe … -EncodedCommand` command line, sends the params as JSON on stdin and checks
- * params and results against Schemas/bootstrap; the real pwsh runs it (PwshHost) against a
+ * call — the loader's `powershell.exe … -EncodedCommand` command line, the script and then the
+ * params as JSON on stdin — and checks params and results against Schemas/bootstrap; the real
+ * pwsh runs it (PwshHost) against a
  * temporary folder standing for the host's C: drive; pull-mode downloads come from a real HTTP
  * server on loopback that can also serve wrong bytes or cut a download short.
  */
@@ -11,11 +12,12 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AgentClient } from '../../server/src/agent/client.ts';
-import { BootstrapRunner } from '../../server/src/agent/bootstrap.ts';
+import { BOOTSTRAP_DIRECTORY, BootstrapRunner } from '../../server/src/agent/bootstrap.ts';
+import { COMMAND_LINE_LIMIT } from '../../server/src/agent/command.ts';
 import type { AgentManifest } from '../../server/src/agent/types.generated.ts';
 import { isAppError } from '../../server/src/errors.ts';
 import { listTree } from '../support/files.ts';
@@ -289,5 +291,25 @@ describe('Stage-AgentFile.ps1 and Install-Agent.ps1 (push) in pwsh', () => {
     const failure = await expectFailure(runner.run(HOST, 'install', { installDirectory: INSTALL, mode: 'push', stagingId, manifest: manifest() }), 'CHECKSUM_MISMATCH');
     assert.equal(failure.details?.file, 'AetherV.Common.ps1');
     assert.deepEqual(await snapshot(installPath), previous);
+  });
+});
+
+describe('bootstrap scripts that grow, over SSH, in pwsh', () => {
+  it('runs a version script grown past what cmd.exe could carry on a command line', async () => {
+    // The real scripts, the version script with 12,000 characters of statements added: sent
+    // inside the command line, as before the loader, it could not have crossed cmd.exe (SSH).
+    const dir = await mkdtemp(join(root, 'grown-'));
+    await cp(BOOTSTRAP_DIRECTORY, dir, { recursive: true });
+    const path = join(dir, 'Get-AgentVersion.ps1');
+    const grown = (await readFile(path, 'utf8')).replace('Set-StrictMode', `${'$null = 1234567\r\n'.repeat(750)}Set-StrictMode`);
+    assert.ok(grown.length > COMMAND_LINE_LIMIT.ssh + 4000);
+    await writeFile(path, grown);
+    const host = new PwshHost(HOST, cDrive);
+    const client = new AgentClient({ transports: { get: () => host }, retry: { retries: 0 } });
+    const grownRunner = new BootstrapRunner({ client, transportKind: () => 'ssh', directory: dir });
+    await installPrevious();
+    const result = await grownRunner.run(HOST, 'version', { installDirectory: INSTALL });
+    assert.deepEqual([result.installed, result.version], [true, '1.0.0']);
+    assert.equal(host.runs[0]?.script, grown, 'the host ran the grown script, whole');
   });
 });

@@ -1,9 +1,11 @@
 /**
  * A HostTransport whose "host" is the real pwsh on this machine: it runs the exact command line
- * the server built (`powershell.exe … -EncodedCommand <base64>`) with stdin, so the bootstrap
- * scripts run as a Hyper-V host would run them. Only the host's C: drive is replaced: it is a
- * FileSystem PSDrive onto a temporary folder (the project's rule for running host scripts on
- * Linux), mapped by one line put in front of the decoded script.
+ * the server built (`powershell.exe … -EncodedCommand <base64 of the loader>`) with the exact
+ * stdin (the script's base64 line, then the JSON input), so the loader and the bootstrap scripts
+ * run as a Hyper-V host would run them. Only the host's C: drive is replaced: it is a FileSystem
+ * PSDrive onto a temporary folder (the project's rule for running host scripts on Linux), mapped
+ * by one line put in front of the decoded loader (the drive is global, so the script it runs
+ * sees it too).
  */
 import { spawn } from 'node:child_process';
 import { pwshPath } from '../support/pester.ts';
@@ -13,7 +15,9 @@ const POWERSHELL = 'powershell.exe';
 const DRIVE_MAP = '$null = New-PSDrive -Name C -PSProvider FileSystem -Root $env:AETHERV_TEST_HOST_C -Scope Global\n';
 
 export interface PwshHostRun {
-  /** The script the server sent, decoded from -EncodedCommand. */
+  /** The loader the server sent, decoded from -EncodedCommand. */
+  loader: string;
+  /** The bootstrap script the server sent, decoded from stdin's first line. */
   script: string;
   stdin: string;
   stderr: string;
@@ -30,9 +34,10 @@ export class PwshHost implements HostTransport {
     const [executable, ...args] = options.command.split(' ');
     const at = args.indexOf('-EncodedCommand');
     if (executable !== POWERSHELL || at < 0 || at !== args.length - 2) throw new Error(`not a bootstrap command line: ${options.command.slice(0, 120)}`);
-    const script = Buffer.from(args[at + 1] ?? '', 'base64').toString('utf16le');
-    args[at + 1] = Buffer.from(DRIVE_MAP + script, 'utf16le').toString('base64');
+    const loader = Buffer.from(args[at + 1] ?? '', 'base64').toString('utf16le');
+    args[at + 1] = Buffer.from(DRIVE_MAP + loader, 'utf16le').toString('base64');
     const stdin = options.stdin === undefined ? '' : String(options.stdin);
+    const script = Buffer.from(stdin.split('\n', 1)[0] ?? '', 'base64').toString('utf8');
     // cwd: a path a script wrongly gives .NET lands in the temporary folder, never in the repository.
     const child = spawn(pwshPath(), args, { cwd: this.cDrive, env: { ...process.env, AETHERV_TEST_HOST_C: this.cDrive }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -55,7 +60,7 @@ export class PwshHost implements HostTransport {
       child.stdin.end(stdin);
     });
     if (pending !== '') options.onStdoutLine?.(pending);
-    this.runs.push({ script, stdin, stderr });
+    this.runs.push({ loader, script, stdin, stderr });
     return { exitCode, stdout, stderr };
   }
 

@@ -1,8 +1,9 @@
 /**
  * Runs the scripts that must work before the agent is installed (version check, push staging,
- * install): the script file is sent inline with -EncodedCommand, its input as JSON on stdin,
- * and it answers with the agent's NDJSON envelope (result id null). Same limits, breaker and
- * retries as agent operations.
+ * install): the command line is always the fixed loader (-EncodedCommand, bootstrap-loader.ts);
+ * stdin carries the script file as it is (base64 on the first line) and then its input as JSON,
+ * and the script answers with the agent's NDJSON envelope (result id null). Same limits, breaker
+ * and retries as agent operations.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +11,8 @@ import { join } from 'node:path';
 import { AppError } from '../errors.ts';
 import type { AgentCallOptions, AgentClient } from './client.ts';
 import { transportTimeoutMs } from './client.ts';
-import { COMMAND_LINE_LIMIT, encodedCommand } from './command.ts';
-import { compactScript } from './compact-script.ts';
+import { bootstrapStdin } from './bootstrap-loader.ts';
+import { bootstrapLoaderCommand, COMMAND_LINE_LIMIT } from './command.ts';
 import { operationFailed, type ResponseContext } from './protocol.ts';
 import type { BootstrapScriptMap } from './types.generated.ts';
 import { sharedContractValidator, type ContractValidator } from './validation.ts';
@@ -59,12 +60,13 @@ export class BootstrapRunner {
   async run<S extends BootstrapScriptName>(host: string, script: S, params: BootstrapParams<S>, options: AgentCallOptions = {}): Promise<BootstrapResult<S>> {
     const validator = await this.validator;
     validator?.checkBootstrapParams(script, params);
-    const command = await this.command(host, script);
+    const { command, text } = await this.command(host, script);
+    const stdin = bootstrapStdin(text, JSON.stringify(params));
     const deadlineSeconds = options.deadlineSeconds ?? 120;
     const context: ResponseContext = { host, operation: `bootstrap ${script}`, expectedId: null };
     const client = this.options.client;
     const result = await client.guarded(host, context.operation, options, async () => {
-      const outcome = await client.exchange(host, command, JSON.stringify(params), context, options, transportTimeoutMs(deadlineSeconds));
+      const outcome = await client.exchange(host, command, stdin, context, options, transportTimeoutMs(deadlineSeconds));
       if (!outcome.ok) throw operationFailed(context, outcome.error);
       return outcome.result;
     });
@@ -78,7 +80,7 @@ export class BootstrapRunner {
     return result as BootstrapResult<S>;
   }
 
-  private async command(host: string, script: string): Promise<string> {
+  private async command(host: string, script: string): Promise<{ command: string; text: string }> {
     this.scripts ??= loadBootstrapScripts(this.options.directory);
     const scripts = await this.scripts.catch((error: unknown) => {
       this.scripts = undefined;
@@ -86,11 +88,13 @@ export class BootstrapRunner {
     });
     const text = scripts.get(script);
     if (text === undefined) throw new AppError('INTERNAL', `No bootstrap script marked "# aetherv-bootstrap: ${script}" in ${this.options.directory ?? BOOTSTRAP_DIRECTORY}`);
-    const command = encodedCommand(compactScript(text));
+    // The script is on stdin, so its size never reaches the command line; the loader's own
+    // length is fixed (a test keeps it well under cmd.exe's limit) and checked here all the same.
+    const command = bootstrapLoaderCommand();
     const kind = this.options.transportKind(host);
     if (command.length > COMMAND_LINE_LIMIT[kind]) {
-      throw new AppError('INTERNAL', `The ${script} bootstrap script makes a ${command.length}-character command line, over the ${COMMAND_LINE_LIMIT[kind]} Windows allows over ${kind}; the script must be smaller`);
+      throw new AppError('INTERNAL', `The bootstrap loader makes a ${command.length}-character command line, over the ${COMMAND_LINE_LIMIT[kind]} Windows allows over ${kind}`);
     }
-    return command;
+    return { command, text };
   }
 }

@@ -1,9 +1,11 @@
 /**
  * The two command lines the orchestrator ever runs on a host (DESIGN §3): the installed agent,
- * and a bootstrap script sent inline with -EncodedCommand. Both read their input as JSON on
- * stdin, so no user data ever becomes part of a command line.
+ * and the fixed bootstrap loader sent with -EncodedCommand (the bootstrap script itself follows
+ * on stdin, bootstrap-loader.ts). Both read their input as JSON on stdin, so no user data ever
+ * becomes part of a command line.
  */
 import { AppError } from '../errors.ts';
+import { BOOTSTRAP_LOADER } from './bootstrap-loader.ts';
 
 const POWERSHELL = 'powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass';
 export const AGENT_ENTRY_POINT = 'AetherV.Agent.ps1';
@@ -47,4 +49,9 @@ export const COMMAND_LINE_LIMIT = { winrm: 32_767, ssh: 8_191 } as const;
 /** `powershell.exe … -EncodedCommand <base64 of the script as UTF-16LE>`. */
 export function encodedCommand(script: string): string {
   return `${POWERSHELL} -EncodedCommand ${Buffer.from(script, 'utf16le').toString('base64')}`;
+}
+
+/** The command line of every bootstrap call, whatever the script: the loader, encoded. */
+export function bootstrapLoaderCommand(): string {
+  return encodedCommand(BOOTSTRAP_LOADER);
 }

@@ -1,7 +1,9 @@
 /**
- * The bootstrap scripts (-EncodedCommand with a marker line): version, install in pull mode over
- * real HTTP from a loopback server (checksums, a corrupted download keeps the old install), and
- * push mode (stage chunks, then install).
+ * The bootstrap calls as the orchestrator makes them (DESIGN §3): the loader on the command line
+ * (-EncodedCommand whose first line is the loader's marker), the script as base64 on stdin's
+ * first line, then its input JSON. Version, install in pull mode over real HTTP from a loopback
+ * server (checksums, a corrupted download keeps the old install), push mode (stage chunks, then
+ * install), and the loader's refusals.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -21,14 +23,25 @@ let server: Server;
 let baseUrl: string;
 let fleet: Fleet;
 
-function encoded(marker: string): string {
-  return Buffer.from(`# aetherv-bootstrap: ${marker}\r\n$ErrorActionPreference = 'Stop'\r\n# (the real script body lives in Powershell/bootstrap/)\r\n`, 'utf16le').toString('base64');
+// The simulator shares no code with the server, so this stands in for the server's loader
+// (server/src/agent/bootstrap-loader.ts): the simulated host goes by its first line only; the
+// orchestrator's own loader reaches it in the deployment tests (test/deployment/).
+const LOADER = '# aetherv-bootstrap-loader\r\n$r = [IO.StreamReader]::new([Console]::OpenStandardInput())\r\n';
+const LOADER_COMMAND = `powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${Buffer.from(LOADER, 'utf16le').toString('base64')}`;
+
+/** A script's line on the loader's stdin: base64 of its UTF-8 text. */
+function scriptLine(marker: string): string {
+  return Buffer.from(`# aetherv-bootstrap: ${marker}\r\nparam([string] $InputJson)\r\n# (the real script body lives in Powershell/bootstrap/)\r\n`, 'utf8').toString('base64');
+}
+
+function parseLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout.split('\r\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 async function bootstrap(host: SimulatedHost, marker: string, input: unknown) {
-  const r = await runCommand(host, `powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${encoded(marker)}`, JSON.stringify(input));
+  const r = await runCommand(host, LOADER_COMMAND, `${scriptLine(marker)}\n${JSON.stringify(input)}`);
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.split('\r\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = parseLines(r.stdout);
   const last = lines.at(-1)!;
   const v = schemas();
   assert.deepEqual(v.check(`bootstrap/${marker}.params.json`, input), [], 'params');
@@ -123,21 +136,47 @@ describe('bootstrap scripts', () => {
     assert.match(agent.stdout, /"agentVersion":"3\.0\.0"/, 'paths are case-insensitive, as on NTFS');
   });
 
-  it('recognises the real Powershell/bootstrap scripts by their marker line', async () => {
+  it('recognises the real Powershell/bootstrap scripts by their marker line on the loader\'s stdin', async () => {
     const dir = join(REPOSITORY_ROOT, 'Powershell', 'bootstrap');
     const scripts = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.ps1')) : [];
     assert.ok(scripts.length >= 3, 'Powershell/bootstrap/ holds the version, stage and install scripts');
     for (const name of scripts) {
-      // As the server sends it (server/src/agent/compact-script.ts): the marker line and the statements, no comments or indentation.
-      const text = readFileSync(join(dir, name), 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l, i) => i === 0 || (l !== '' && !l.startsWith('#'))).join('\n');
-      const r = await runCommand(fleet.hosts[0]!, `powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${Buffer.from(text, 'utf16le').toString('base64')}`, '{}');
+      // As the server sends it: the whole file, base64 of its UTF-8 bytes, on the first line.
+      const line = readFileSync(join(dir, name)).toString('base64');
+      const r = await runCommand(fleet.hosts[0]!, LOADER_COMMAND, `${line}\n{}`);
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
       assert.match(r.stdout, /"type":"result"/, name);
+      assert.doesNotMatch(r.stdout, /must start with a bootstrap script/, name);
     }
   });
 
+  it('reads stdin as the loader does: a BOM and CRLF are fine', async () => {
+    const r = await runCommand(fleet.hosts[0]!, LOADER_COMMAND, `\uFEFF${scriptLine('version')}\r\n${JSON.stringify({ installDirectory: DIR })}\r\n`);
+    const [line] = parseLines(r.stdout);
+    assert.equal(line?.ok, true, r.stdout);
+  });
+
+  it('answers what the loader refuses with one INVALID_REQUEST result line (id null, exit 0)', async () => {
+    const notMarked = Buffer.from('Get-Process | Stop-Process\r\n', 'utf8').toString('base64');
+    for (const stdin of ['', '\r\n', '{"installDirectory":"C:\\\\x"}', 'not base64!\n{}', `${notMarked}\n{}`]) {
+      const r = await runCommand(fleet.hosts[0]!, LOADER_COMMAND, stdin);
+      assert.equal(r.code, 0, JSON.stringify(stdin));
+      const lines = parseLines(r.stdout);
+      assert.equal(lines.length, 1, JSON.stringify(stdin));
+      assert.deepEqual(schemas().check('agent/envelope.result.json', lines[0]), []);
+      assert.deepEqual([lines[0]!.id, lines[0]!.ok, (lines[0]!.error as { code: string }).code], [null, false, 'INVALID_REQUEST'], JSON.stringify(stdin));
+    }
+  });
+
+  it('runs no script sent the old way, inside the command line', async () => {
+    const old = Buffer.from("# aetherv-bootstrap: version\r\n$ErrorActionPreference = 'Stop'\r\n", 'utf16le').toString('base64');
+    const r = await runCommand(fleet.hosts[0]!, `powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${old}`, JSON.stringify({ installDirectory: DIR }));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /aetherv-bootstrap-loader/);
+  });
+
   it('rejects invalid bootstrap input with INVALID_PARAMS', async () => {
-    const r = await runCommand(fleet.hosts[0]!, `powershell.exe -EncodedCommand ${encoded('install')}`, JSON.stringify({ installDirectory: DIR, mode: 'pull', baseUrl: 'file:///etc/passwd', manifest: { version: '1', files: [{ name: '../evil', sha256: 'x', size: 1 }] } }));
+    const r = await runCommand(fleet.hosts[0]!, LOADER_COMMAND, `${scriptLine('install')}\n${JSON.stringify({ installDirectory: DIR, mode: 'pull', baseUrl: 'file:///etc/passwd', manifest: { version: '1', files: [{ name: '../evil', sha256: 'x', size: 1 }] } })}`);
     assert.match(r.stdout, /"code":"INVALID_PARAMS"/);
   });
 });

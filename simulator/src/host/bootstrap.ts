@@ -3,6 +3,11 @@
  * `stage` (push mode, one chunk) and `install` (pull over real HTTP, or commit a push staging
  * folder). Same NDJSON envelope as the agent, with id null. A failed install leaves the
  * previous one untouched: the new file list replaces the old only after every file verified.
+ *
+ * They arrive as the orchestrator sends them (DESIGN §3): the command line is the bootstrap
+ * loader (-EncodedCommand text whose first line is `# aetherv-bootstrap-loader`), and stdin holds
+ * the script as base64 of UTF-8 on its first line, then the input JSON. The loader's refusals
+ * (empty stdin, a first line that is not a base64 bootstrap script) are answered as it answers them.
  */
 import { createHash } from 'node:crypto';
 import { AgentFailure } from './failure.ts';
@@ -23,15 +28,47 @@ export function bootstrapMarker(script: string): BootstrapName | undefined {
   return m ? (m[1]?.toLowerCase() as BootstrapName) : undefined;
 }
 
+export const LOADER_MARKER = '# aetherv-bootstrap-loader';
+
+/** Whether an -EncodedCommand text is the bootstrap loader (its first line is the loader's marker). */
+export function isBootstrapLoader(commandText: string): boolean {
+  return (commandText.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '').trim() === LOADER_MARKER;
+}
+
+/** A loader's stdin split as the loader reads it: the script line (BOM and CR dropped) and the rest, the input. */
+export function splitLoaderInput(stdin: string): { scriptLine: string; input: string } {
+  const text = stdin.replace(/^\uFEFF/, '');
+  const newline = text.indexOf('\n');
+  const line = newline < 0 ? text : text.slice(0, newline);
+  return { scriptLine: line.replace(/\r$/, ''), input: newline < 0 ? '' : text.slice(newline + 1) };
+}
+
+const NO_SCRIPT = 'Standard input must start with a bootstrap script: one line of base64.';
+
+/** The loader on a simulated host: reads stdin once, finds the script by its marker, runs it with the rest. */
+export async function runLoader(host: HostModel, io: ProcessIo, faults: { corruptDownloads?: boolean } = {}): Promise<number> {
+  const { scriptLine, input } = splitLoaderInput(await io.readAll());
+  // .NET's Convert.FromBase64String ignores white space and refuses anything else that is not base64.
+  const compact = scriptLine.replace(/\s+/g, '');
+  const base64 = compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact);
+  const name = base64 ? bootstrapMarker(Buffer.from(compact, 'base64').toString('utf8')) : undefined;
+  if (!name) {
+    io.out(resultLine(null, { error: new AgentFailure('INVALID_REQUEST', NO_SCRIPT) }));
+    return 0;
+  }
+  return runBootstrap(name, host, io, input, faults);
+}
+
 interface Manifest { version: string; files: InstalledFile[] }
 
-export async function runBootstrap(name: BootstrapName, host: HostModel, io: ProcessIo, faults: { corruptDownloads?: boolean } = {}): Promise<number> {
-  const input = (await io.readAll()).replace(/^\uFEFF/, '').trim();
+/** `inputText` is what the loader hands the script: the input JSON as text. */
+export async function runBootstrap(name: BootstrapName, host: HostModel, io: ProcessIo, inputText: string, faults: { corruptDownloads?: boolean } = {}): Promise<number> {
+  const input = inputText.trim();
   let params: Record<string, unknown>;
   try {
     params = JSON.parse(input) as Record<string, unknown>;
   } catch {
-    io.out(resultLine(null, { error: new AgentFailure('INVALID_REQUEST', input === '' ? 'No input received on standard input.' : 'Standard input is not one JSON object.') }));
+    io.out(resultLine(null, { error: new AgentFailure('INVALID_REQUEST', input === '' ? 'No input JSON followed the script on standard input.' : 'The input is not one JSON object.') }));
     return 0;
   }
   const issues = schemas().check(`bootstrap/${name}.params.json`, params);

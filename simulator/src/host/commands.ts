@@ -1,11 +1,12 @@
 /**
  * Command dispatch of a simulated Windows Server 2022 host, as cmd.exe / OpenSSH's default shell
- * sees a command line: the agent (powershell.exe -File …\AetherV.Agent.ps1), bootstrap scripts
- * (powershell.exe -EncodedCommand), hostname, whoami, echo, more, cmd /c; nothing else.
+ * sees a command line: the agent (powershell.exe -File …\AetherV.Agent.ps1), the bootstrap
+ * loader (powershell.exe -EncodedCommand, the script on stdin), hostname, whoami, echo, more,
+ * cmd /c; nothing else.
  */
 import type { CommandContext, CommandHost, HostFaults, SimProcess } from '../contracts.ts';
 import { runAgent } from './agent.ts';
-import { AGENT_ENTRY, bootstrapMarker, runBootstrap } from './bootstrap.ts';
+import { AGENT_ENTRY, isBootstrapLoader, runLoader } from './bootstrap.ts';
 import { normalize } from './files.ts';
 import type { HostModel } from './model.ts';
 import { simProcess, type ProcessIo } from './process.ts';
@@ -55,7 +56,8 @@ const POWERSHELL_VALUED = ['-executionpolicy', '-ep', '-inputformat', '-outputfo
 
 /**
  * The powershell.exe call a command line makes, if it is one the real agent mode runs: the agent
- * file, or a bootstrap script (-EncodedCommand with the bootstrap marker). `cmd /c` is looked through.
+ * file, or the bootstrap loader (-EncodedCommand with the loader's marker; the script it runs
+ * comes on stdin). `cmd /c` is looked through.
  */
 export function powershellCall(commandLine: string): { leading: string[]; call: PwshCall } | undefined {
   let line = commandLine.trim();
@@ -77,7 +79,7 @@ export function powershellCall(commandLine: string): { leading: string[]; call: 
       if (a === '-file' || a === '-f') return { leading, call: { kind: 'file', path: args[i + 1] ?? '' } };
       if (['-encodedcommand', '-enc', '-ec', '-e'].includes(a)) {
         const base64 = args[i + 1] ?? '';
-        return bootstrapMarker(Buffer.from(base64, 'base64').toString('utf16le')) ? { leading, call: { kind: 'encoded', base64 } } : undefined;
+        return isBootstrapLoader(Buffer.from(base64, 'base64').toString('utf16le')) ? { leading, call: { kind: 'encoded', base64 } } : undefined;
       }
       return undefined;
     }
@@ -130,7 +132,7 @@ export function createCommandHost(host: HostModel, rt: SimRuntime, faults: () =>
       if (a === '-file' || a === '-f') return runFile(args[i + 1] ?? '', io);
       if (['-encodedcommand', '-enc', '-ec', '-e'].includes(a)) return runEncoded(args[i + 1] ?? '', io);
       if (a === '-command' || a === '-c') {
-        io.err('The simulated host runs only the Aether-V agent (-File) and bootstrap scripts (-EncodedCommand).\r\n');
+        io.err('The simulated host runs only the Aether-V agent (-File) and the bootstrap loader (-EncodedCommand).\r\n');
         return 1;
       }
     }
@@ -151,13 +153,11 @@ export function createCommandHost(host: HostModel, rt: SimRuntime, faults: () =>
   };
 
   const runEncoded = (encoded: string, io: ProcessIo): Promise<number> => {
-    const script = Buffer.from(encoded, 'base64').toString('utf16le');
-    const name = bootstrapMarker(script);
-    if (!name) {
-      io.err("The simulated host only runs Aether-V bootstrap scripts (first line '# aetherv-bootstrap: version|stage|install').\r\n");
+    if (!isBootstrapLoader(Buffer.from(encoded, 'base64').toString('utf16le'))) {
+      io.err("The simulated host only runs the Aether-V bootstrap loader (first line '# aetherv-bootstrap-loader'), whose stdin carries a script marked '# aetherv-bootstrap: version|stage|install'.\r\n");
       return Promise.resolve(1);
     }
-    return runBootstrap(name, host, io, { corruptDownloads: faults().corruptDownloads === true });
+    return runLoader(host, io, { corruptDownloads: faults().corruptDownloads === true });
   };
 
   return {

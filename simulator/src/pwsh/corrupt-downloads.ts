@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { splitLoaderInput } from '../host/bootstrap.ts';
 
 let proxy: http.Server | undefined;
 
@@ -34,17 +35,19 @@ function startProxy(): http.Server {
  */
 export function corruptingStdin(): (input: Buffer) => Buffer {
   const server = startProxy();
-  return (input) => {
+  return (stdin) => {
+    // The bootstrap loader's stdin: the script's line, then the input JSON (host/bootstrap.ts).
+    const { scriptLine, input } = splitLoaderInput(stdin.toString('utf8'));
     let params: Record<string, unknown>;
     try {
-      params = JSON.parse(input.toString('utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+      params = JSON.parse(input) as Record<string, unknown>;
     } catch {
-      return input;
+      return stdin;
     }
-    if (params.mode !== 'pull' || typeof params.baseUrl !== 'string') return input;
+    if (params.mode !== 'pull' || typeof params.baseUrl !== 'string') return stdin;
     const address = server.address() as AddressInfo | null;
     if (!address) throw new Error('the corrupting download proxy is not listening yet');
     const base = Buffer.from(params.baseUrl.replace(/\/+$/, ''), 'utf8').toString('base64url');
-    return Buffer.from(JSON.stringify({ ...params, baseUrl: `http://127.0.0.1:${address.port}/${base}` }), 'utf8');
+    return Buffer.from(`${scriptLine}\n${JSON.stringify({ ...params, baseUrl: `http://127.0.0.1:${address.port}/${base}` })}`, 'utf8');
   };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { SimProcess } from '../contracts.ts';
 import type { ClusterModel, HostModel, InstalledFile } from '../host/model.ts';
 import type { SimRuntime } from '../host/runtime.ts';
+import { splitLoaderInput } from '../host/bootstrap.ts';
 import { startBackend, type Backend } from './backend.ts';
 import type { DiskFileStore } from './disk-store.ts';
 import { materialise, preinstall, refreshInstalls, type HostDrive } from './drive.ts';
@@ -121,7 +122,8 @@ export class PwshMode {
 
 function bootstrapDirectory(input: Buffer[]): string | undefined {
   try {
-    const params = JSON.parse(Buffer.concat(input).toString('utf8').replace(/^\uFEFF/, '')) as { installDirectory?: unknown };
+    // The bootstrap loader's stdin: the script's line, then the input JSON (host/bootstrap.ts).
+    const params = JSON.parse(splitLoaderInput(Buffer.concat(input).toString('utf8')).input) as { installDirectory?: unknown };
     return typeof params.installDirectory === 'string' && /^[A-Za-z]:\\/.test(params.installDirectory) ? params.installDirectory.replace(/\\+$/, '') : undefined;
   } catch {
     return undefined;
