@@ -59,6 +59,8 @@ describe('bootstrap scripts', () => {
 
       // Another script, the same command line.
       await writeFile(join(dir, 'Stage.ps1'), `# aetherv-bootstrap: stage\r\nparam([string] $InputJson)\r\n${'$padding = 1\r\n'.repeat(1000)}`);
+      // A marker the loader would not accept (it checks '# aetherv-bootstrap:' exactly) is no marker.
+      await writeFile(join(dir, 'Loose.ps1'), '#aetherv-bootstrap: install\r\nparam([string] $InputJson)\r\n');
       const fresh = new BootstrapRunner({ client, transportKind: () => 'ssh', directory: dir, validator: null });
       await fresh.run('hv01', 'stage', {} as never);
       assert.equal(sent[1]!.command, command);

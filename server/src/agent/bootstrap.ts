@@ -22,7 +22,8 @@ export type BootstrapParams<S extends BootstrapScriptName> = BootstrapScriptMap[
 export type BootstrapResult<S extends BootstrapScriptName> = BootstrapScriptMap[S]['result'];
 
 export const BOOTSTRAP_DIRECTORY = fileURLToPath(new URL('../../../Powershell/bootstrap/', import.meta.url));
-const MARKER = /^#\s*aetherv-bootstrap:\s*([a-z]+)\s*$/;
+// Exactly the prefix the loader checks before it runs a script (bootstrap-loader.ts).
+const MARKER = /^# aetherv-bootstrap:\s*([a-z]+)\s*$/;
 
 /** Finds each script by its first-line marker (`# aetherv-bootstrap: version`), whatever the file is called. */
 export async function loadBootstrapScripts(directory = BOOTSTRAP_DIRECTORY): Promise<Map<string, string>> {
