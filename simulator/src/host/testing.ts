@@ -33,18 +33,24 @@ export interface AgentOutcome {
   logs: { level: string; message: string }[];
 }
 
-/** Parses and schema-checks the NDJSON an agent call wrote; asserts the one-result-line contract. */
-export function parseAgentOutput(operation: string, id: string | null, out: CommandOutcome): AgentOutcome {
+/**
+ * Parses and schema-checks the NDJSON an agent call wrote; asserts the one-result-line contract.
+ * `lineEnds` 'any' accepts LF too: the real agent in pwsh on Linux ends lines with LF, the
+ * TypeScript one always with CRLF, and a differential test reads both with the same checks.
+ */
+export function parseAgentOutput(operation: string, id: string | null, out: CommandOutcome, lineEnds: 'crlf' | 'any' = 'crlf'): AgentOutcome {
   const v = schemas();
   assert.equal(out.code, 0, `agent exit code (stderr: ${out.stderr})`);
-  assert.ok(out.stdout.endsWith('\r\n'), 'lines end with CRLF');
-  const lines = out.stdout.split('\r\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  if (lineEnds === 'crlf') assert.ok(out.stdout.endsWith('\r\n'), 'lines end with CRLF');
+  else assert.ok(out.stdout.endsWith('\n'), `output ends with a line end: ${JSON.stringify(out.stdout.slice(-200))} (stderr: ${out.stderr})`);
+  assert.ok(!out.stdout.startsWith('\uFEFF'), 'no BOM');
+  const lines = out.stdout.split(lineEnds === 'crlf' ? '\r\n' : /\r?\n/).filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
   const last = lines.pop();
   assert.ok(last, 'a result line');
   for (const l of lines) assert.deepEqual(v.check('agent/envelope.log.json', l), [], `log line ${JSON.stringify(l)}`);
   assert.deepEqual(v.check('agent/envelope.result.json', last), [], `result envelope ${JSON.stringify(last)}`);
   assert.equal(last.id, id);
-  if (last.ok === true) assert.deepEqual(v.check(`agent/operations/${operation}.result.json`, last.result), [], `${operation} result`);
+  if (last.ok === true) assert.deepEqual(v.check(`agent/operations/${operation}.result.json`, last.result), [], `${operation} result ${JSON.stringify(last.result)}`);
   else assert.ok(v.errorCodes[(last.error as { code: string }).code], `error code ${JSON.stringify(last.error)} is in error-codes.json`);
   return {
     ok: last.ok === true,

@@ -9,8 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimulatedHost } from '../host/fleet.ts';
-import { AGENT_COMMAND, runCommand, type AgentOutcome, type CommandOutcome } from '../host/testing.ts';
-import { schemas } from '../host/schemas.ts';
+import { AGENT_COMMAND, parseAgentOutput, runCommand, type AgentOutcome } from '../host/testing.ts';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 
@@ -34,33 +33,11 @@ export function agentArtifacts(version = '9.8.7'): string {
   return dir;
 }
 
-/** Parses one agent call's NDJSON (LF or CRLF), checking every line against Schemas/ and the one-result-line contract. */
-export function parseAgentLines(operation: string, id: string | null, out: CommandOutcome): AgentOutcome {
-  const v = schemas();
-  assert.equal(out.code, 0, `agent exit code (stderr: ${out.stderr})`);
-  assert.ok(out.stdout.endsWith('\n'), `output ends with a line end: ${JSON.stringify(out.stdout.slice(-200))} (stderr: ${out.stderr})`);
-  assert.ok(!out.stdout.startsWith('\uFEFF'), 'no BOM');
-  const lines = out.stdout.split(/\r?\n/).filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-  const last = lines.pop();
-  assert.ok(last, 'a result line');
-  for (const l of lines) assert.deepEqual(v.check('agent/envelope.log.json', l), [], `log line ${JSON.stringify(l)}`);
-  assert.deepEqual(v.check('agent/envelope.result.json', last), [], `result envelope ${JSON.stringify(last)}`);
-  assert.equal(last.id, id);
-  if (last.ok === true) assert.deepEqual(v.check(`agent/operations/${operation}.result.json`, last.result), [], `${operation} result ${JSON.stringify(last.result)}`);
-  else assert.ok(v.errorCodes[(last.error as { code: string }).code], `error code ${JSON.stringify(last.error)} is in error-codes.json`);
-  return {
-    ok: last.ok === true,
-    result: last.result,
-    error: last.error as AgentOutcome['error'],
-    logs: lines.map((l) => ({ level: String(l.level), message: String(l.message) })),
-  };
-}
-
 /** One agent call through the host's command line, whichever agent answers it. */
 export async function callAny(host: SimulatedHost, operation: string, params: unknown, deadlineSeconds = 120): Promise<AgentOutcome> {
   const id = randomUUID();
   const request = { protocol: 'aetherv.agent/1', id, operation, params, deadlineSeconds };
-  return parseAgentLines(operation, id, await runCommand(host, AGENT_COMMAND, JSON.stringify(request)));
+  return parseAgentOutput(operation, id, await runCommand(host, AGENT_COMMAND, JSON.stringify(request)), 'any');
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary result fields
