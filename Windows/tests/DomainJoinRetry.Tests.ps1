@@ -5,16 +5,7 @@
 # mocked; the agent's functions are loaded from its parse tree.
 BeforeAll {
     Set-StrictMode -Version Latest
-    $windows = Split-Path -Parent $PSScriptRoot
-    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'Stubs/AetherV.WindowsStubs.psm1') -Force
-    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'Support/FakeRegistry.psm1') -Force
-    foreach ($moduleName in @('AetherV.Log', 'AetherV.Failure', 'AetherV.Kvp', 'AetherV.Progress', 'AetherV.Task', 'AetherV.Hostname', 'AetherV.Network', 'AetherV.DomainJoin')) {
-        Import-Module -Name (Join-Path -Path $windows -ChildPath ('Modules/{0}.psm1' -f $moduleName)) -Force
-    }
-    $ast = [System.Management.Automation.Language.Parser]::ParseFile((Join-Path -Path $windows -ChildPath 'AetherV.Guest.ps1'), [ref]$null, [ref]$null)
-    foreach ($definition in @($ast.EndBlock.Statements | Where-Object { $_ -is [System.Management.Automation.Language.FunctionDefinitionAst] })) {
-        . ([scriptblock]::Create($definition.Extent.Text))
-    }
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'Support/Import-GuestAgent.ps1') -Stubs -Modules @('AetherV.Log', 'AetherV.Failure', 'AetherV.Kvp', 'AetherV.Progress', 'AetherV.Task', 'AetherV.Hostname', 'AetherV.Network', 'AetherV.DomainJoin')
 }
 
 Describe 'Remove-FileSecurely' {
@@ -43,18 +34,10 @@ Describe 'a domain join retried after a restart' {
         $script:pendingName = 'WIN-3J5K2ABC'
         $script:attempts = 0
 
-        $PollSeconds = 1
+        . (Join-Path -Path $PSScriptRoot -ChildPath 'Support/Set-GuestAgentState.ps1') -Folder $TestDrive
         $AdapterTimeoutSeconds = 0
         $DomainControllerTimeoutSeconds = 1
         $DomainJoinAttempts = 2
-        $NoRestart = $true
-        $script:ProgressPath = Join-Path -Path $TestDrive -ChildPath 'progress.json'
-        $script:SecretPath = Join-Path -Path $TestDrive -ChildPath 'domainjoin.secret'
-        $script:StageCode = 'error initializing:service'
-        $script:Rsa = $null
-        $script:RestartRequired = $false
-        $script:InterfaceIndex = $null
-        $script:AdapterMac = $null
         Remove-Item -LiteralPath $script:ProgressPath, $script:SecretPath -ErrorAction Ignore
         Initialize-AgentLog -Path (Join-Path -Path $TestDrive -ChildPath 'agent.log')
         $script:join = [pscustomobject]@{ Domain = 'corp.example'; UserName = 'joiner'; Password = (ConvertTo-SecureString -String 'J0in-Secr3t' -AsPlainText -Force); OUPath = 'OU=Servers,DC=corp,DC=example' }

@@ -6,16 +6,7 @@
 # block does not run.
 BeforeAll {
     Set-StrictMode -Version Latest
-    $windows = Split-Path -Parent $PSScriptRoot
-    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'Stubs/AetherV.WindowsStubs.psm1') -Force
-    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'Support/FakeRegistry.psm1') -Force
-    foreach ($moduleName in @('AetherV.Log', 'AetherV.Failure', 'AetherV.Kvp', 'AetherV.Progress', 'AetherV.Task', 'AetherV.Network', 'AetherV.DomainJoin')) {
-        Import-Module -Name (Join-Path -Path $windows -ChildPath ('Modules/{0}.psm1' -f $moduleName)) -Force
-    }
-    $ast = [System.Management.Automation.Language.Parser]::ParseFile((Join-Path -Path $windows -ChildPath 'AetherV.Guest.ps1'), [ref]$null, [ref]$null)
-    foreach ($definition in @($ast.EndBlock.Statements | Where-Object { $_ -is [System.Management.Automation.Language.FunctionDefinitionAst] })) {
-        . ([scriptblock]::Create($definition.Extent.Text))
-    }
+    . (Join-Path -Path $PSScriptRoot -ChildPath 'Support/Import-GuestAgent.ps1') -Stubs -Modules @('AetherV.Log', 'AetherV.Failure', 'AetherV.Kvp', 'AetherV.Progress', 'AetherV.Task', 'AetherV.Network', 'AetherV.DomainJoin')
 }
 
 Describe 'progress.json' {
@@ -58,17 +49,9 @@ Describe 'a run of the guest agent' {
         Mock -ModuleName AetherV.Task Unregister-ScheduledTask { }
 
         # The agent's parameters and script state, as AetherV.Guest.ps1 sets them.
-        $PollSeconds = 1
+        . (Join-Path -Path $PSScriptRoot -ChildPath 'Support/Set-GuestAgentState.ps1') -Folder $TestDrive
         $AdapterTimeoutSeconds = 0
         $AddressTimeoutSeconds = 0
-        $NoRestart = $true
-        $script:ProgressPath = Join-Path -Path $TestDrive -ChildPath 'progress.json'
-        $script:SecretPath = Join-Path -Path $TestDrive -ChildPath 'domainjoin.secret'
-        $script:StageCode = 'error initializing:service'
-        $script:Rsa = $null
-        $script:RestartRequired = $false
-        $script:InterfaceIndex = $null
-        $script:AdapterMac = $null
         Remove-Item -LiteralPath $script:ProgressPath -ErrorAction Ignore
         Initialize-AgentLog -Path (Join-Path -Path $TestDrive -ChildPath 'agent.log')
     }

@@ -11,18 +11,8 @@ BeforeAll {
     if ([string]::IsNullOrEmpty($root) -or -not (Test-Path -LiteralPath (Join-Path -Path $root -ChildPath 'version'))) {
         throw 'AETHERV_XLANG_ROOT must name the folder prepared by test/windows-agent/cross-language.test.ts'
     }
-    $tests = Split-Path -Parent $PSScriptRoot
-    $windows = Split-Path -Parent $tests
-    Import-Module -Name (Join-Path -Path $tests -ChildPath 'Stubs/AetherV.WindowsStubs.psm1') -Force
-    Import-Module -Name (Join-Path -Path $tests -ChildPath 'Support/FakeRegistry.psm1') -Force
     # The agent's own module list and order (AetherV.Guest.ps1).
-    foreach ($moduleName in @('AetherV.Log', 'AetherV.Failure', 'AetherV.Kvp', 'AetherV.Crypto', 'AetherV.Config', 'AetherV.Progress', 'AetherV.Task', 'AetherV.Hostname', 'AetherV.LocalAdmin', 'AetherV.Network', 'AetherV.DomainJoin')) {
-        Import-Module -Name (Join-Path -Path $windows -ChildPath ('Modules/{0}.psm1' -f $moduleName)) -Force
-    }
-    $ast = [System.Management.Automation.Language.Parser]::ParseFile((Join-Path -Path $windows -ChildPath 'AetherV.Guest.ps1'), [ref]$null, [ref]$null)
-    foreach ($definition in @($ast.EndBlock.Statements | Where-Object { $_ -is [System.Management.Automation.Language.FunctionDefinitionAst] })) {
-        . ([scriptblock]::Create($definition.Extent.Text))
-    }
+    . (Join-Path -Path (Split-Path -Parent $PSScriptRoot) -ChildPath 'Support/Import-GuestAgent.ps1') -Stubs -Modules @('AetherV.Log', 'AetherV.Failure', 'AetherV.Kvp', 'AetherV.Crypto', 'AetherV.Config', 'AetherV.Progress', 'AetherV.Task', 'AetherV.Hostname', 'AetherV.LocalAdmin', 'AetherV.Network', 'AetherV.DomainJoin')
     $script:pools = @{ External = (Join-Path -Path $root -ChildPath 'External.json'); Guest = (Join-Path -Path $root -ChildPath 'Guest.json') }
     $script:LogFile = Join-Path -Path $root -ChildPath 'agent.log'
 }
@@ -60,7 +50,7 @@ Describe 'the Windows guest agent, one run against the orchestrator' {
         Mock -ModuleName AetherV.Task Unregister-ScheduledTask { }
 
         # AetherV.Guest.ps1's parameters and script state, in the test's folder.
-        $PollSeconds = 1
+        . (Join-Path -Path (Split-Path -Parent $PSScriptRoot) -ChildPath 'Support/Set-GuestAgentState.ps1') -Folder $root
         $HostTimeoutSeconds = 60
         $PayloadTimeoutSeconds = 60
         $ChunkTimeoutSeconds = 5
@@ -68,15 +58,7 @@ Describe 'the Windows guest agent, one run against the orchestrator' {
         $AddressTimeoutSeconds = 1
         $DomainControllerTimeoutSeconds = 1
         $DomainJoinAttempts = 2
-        $NoRestart = $true
-        $script:ProgressPath = Join-Path -Path $root -ChildPath 'progress.json'
-        $script:SecretPath = Join-Path -Path $root -ChildPath 'domainjoin.secret'
         $script:VersionPath = Join-Path -Path $root -ChildPath 'version'
-        $script:StageCode = 'error initializing:service'
-        $script:Rsa = $null
-        $script:RestartRequired = $false
-        $script:InterfaceIndex = $null
-        $script:AdapterMac = $null
         Initialize-AgentLog -Path $script:LogFile
         Invoke-Agent
     }

@@ -16,11 +16,8 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-$windows = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
-foreach ($moduleName in @('AetherV.Log', 'AetherV.Failure', 'AetherV.Kvp', 'AetherV.Crypto', 'AetherV.Config', 'AetherV.Progress', 'AetherV.Task', 'AetherV.DomainJoin')) {
-    Import-Module -Name (Join-Path -Path $windows -ChildPath ('Modules/{0}.psm1' -f $moduleName)) -Force
-}
-Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'FakeRegistry.psm1') -Force
+# The agent's modules and its own functions, without running its main block.
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Import-GuestAgent.ps1') -Modules @('AetherV.Log', 'AetherV.Failure', 'AetherV.Kvp', 'AetherV.Crypto', 'AetherV.Config', 'AetherV.Progress', 'AetherV.Task', 'AetherV.DomainJoin')
 
 & (Get-Module -Name 'AetherV.Kvp') {
     param($External, $Guest)
@@ -39,25 +36,12 @@ Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'FakeRegistry.psm1
 }
 function Unregister-GuestAgentTask { }
 
-# The agent's own functions, without running its main block.
-$errors = $null
-$ast = [System.Management.Automation.Language.Parser]::ParseFile((Join-Path -Path $windows -ChildPath 'AetherV.Guest.ps1'), [ref]$null, [ref]$errors)
-foreach ($definition in @($ast.EndBlock.Statements | Where-Object { $_ -is [System.Management.Automation.Language.FunctionDefinitionAst] })) {
-    . ([scriptblock]::Create($definition.Extent.Text))
-}
-
 # What the agent's parameters and script variables would be, in this test's folder.
-$PollSeconds = 1
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Set-GuestAgentState.ps1') -Folder $Root
 $HostTimeoutSeconds = 60
 $PayloadTimeoutSeconds = 60
 $ChunkTimeoutSeconds = 5
-$NoRestart = $true
-$script:ProgressPath = Join-Path -Path $Root -ChildPath 'progress.json'
-$script:SecretPath = Join-Path -Path $Root -ChildPath 'domainjoin.secret'
 $script:VersionPath = Join-Path -Path $Root -ChildPath 'version'
-$script:StageCode = 'error initializing:service'
-$script:Rsa = $null
-$script:RestartRequired = $false
 Initialize-AgentLog -Path (Join-Path -Path $Root -ChildPath 'agent.log')
 
 function ConvertTo-Plain([securestring]$Secret) {
