@@ -9,6 +9,7 @@ import type { SimRuntime } from '../host/runtime.ts';
 import { startTsGuest } from './ts-guest.ts';
 import { startLinuxAgentGuest } from './linux-agent-guest.ts';
 import { PYTHON } from './pool-file.ts';
+import { oobeStopsAt } from './oobe.ts';
 
 export interface GuestEnv {
   host: HostModel;
@@ -19,6 +20,8 @@ export interface GuestEnv {
   family: OsFamily;
   /** Real-clock ms when the guest OS has booted far enough to run its agent. */
   readyAt: number;
+  /** unattend.xml of the ISO (null: none on it); undefined when the ISO's bytes are unknown. */
+  unattend?: string | null | undefined;
 }
 
 /** Why the real Linux agent cannot run here, or null when it can. */
@@ -30,6 +33,10 @@ export function linuxAgentUnavailable(rt: SimRuntime): string | null {
 }
 
 export function launchGuest(env: GuestEnv): GuestHandle {
+  if (env.family === 'windows' && env.unattend !== undefined) {
+    const page = env.unattend === null ? 'no-answer-file' : oobeStopsAt(env.unattend);
+    if (page !== null) return oobeStoppedGuest(page);
+  }
   const wantsAgent = env.family === 'linux' && env.rt.guestMode !== 'typescript';
   if (wantsAgent) {
     const why = linuxAgentUnavailable(env.rt);
@@ -37,4 +44,12 @@ export function launchGuest(env: GuestEnv): GuestHandle {
     if (env.rt.guestMode === 'linux-agent') throw new Error(`guestMode linux-agent: ${why}`);
   }
   return startTsGuest(env);
+}
+
+/**
+ * Windows waiting on an OOBE page for someone at the console: the agent (started only after
+ * OOBE) never runs, so nothing appears in KVP and provisioning times out, as on real hardware.
+ */
+function oobeStoppedGuest(page: string): GuestHandle {
+  return { info: () => ({ kind: 'windows-oobe', phase: `oobe:${page}` }), notify: () => undefined, stop: () => undefined };
 }

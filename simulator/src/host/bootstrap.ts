@@ -17,6 +17,7 @@ import { logLine, resultLine } from './agent.ts';
 import type { ProcessIo } from './process.ts';
 import { schemas } from './schemas.ts';
 import { WINDOWS_SERVER_2022 } from './views.ts';
+import { rememberIso } from '../guests/iso-catalog.ts';
 
 export type BootstrapName = 'version' | 'stage' | 'install';
 export const AGENT_ENTRY = 'AetherV.Agent.ps1';
@@ -144,6 +145,8 @@ async function install(host: HostModel, p: Record<string, unknown>, io: ProcessI
       throw new AgentFailure('CHECKSUM_MISMATCH', `'${file.name}' does not match the manifest; the previous install is unchanged.`, { file: file.name, expectedSha256: file.sha256, actualSha256: sha256, expectedSize: file.size, actualSize: bytes.length });
     }
     io.out(logLine('info', `Verified ${file.name} (${bytes.length} bytes)`));
+    // A Windows guest booted from this ISO reads its unattend.xml (guests/oobe.ts).
+    if (/\.iso$/i.test(file.name)) rememberIso(sha256, bytes);
     verified.push({ name: file.name, sha256, size: bytes.length });
   }
   // Every file verified: only now does the new install replace the previous one (version last).

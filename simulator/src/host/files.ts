@@ -23,6 +23,8 @@ export interface IsoFile {
   osFamily: OsFamily | null;
   /** Version of a provisioning ISO (from the install that placed it). */
   version: string | null;
+  /** SHA-256 of the installed ISO this is a copy of: how a guest finds its real bytes (guests/iso-catalog.ts). */
+  sha256?: string;
 }
 
 export type SimFile = VhdxFile | IsoFile;

@@ -16,6 +16,7 @@ import type { GuestMode, SimRuntime } from './runtime.ts';
 import { clusterName, createCluster, createHost, hostName, seedVms } from './seed.ts';
 import { hostView, vmView } from './views.ts';
 import { PwshMode, type AgentKind } from '../pwsh/mode.ts';
+import { rememberIso } from '../guests/iso-catalog.ts';
 
 export const DEFAULT_INSTALL_DIRECTORY = 'C:\\Program Files\\Aether-V';
 export const REPOSITORY_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -115,6 +116,18 @@ class Host implements SimulatedHost {
 
 /** Reads an artifacts/ folder: `version`, and `manifest.json` when present (else every file, hashed). */
 export function readArtifacts(dir: string): { version: string; files: InstalledFile[] } {
+  const read = listArtifacts(dir);
+  // The ISOs' real bytes are here: a Windows guest booted from one reads its unattend.xml.
+  // The artifact build keeps them in isos/; a flat folder (fakeArtifacts) at the top.
+  for (const f of read.files) {
+    if (!/\.iso$/i.test(f.name)) continue;
+    const file = [join(dir, 'isos', f.name), join(dir, f.name)].find((path) => existsSync(path));
+    if (file) rememberIso(f.sha256, readFileSync(file));
+  }
+  return read;
+}
+
+function listArtifacts(dir: string): { version: string; files: InstalledFile[] } {
   const version = readFileSync(join(dir, 'version'), 'utf8').trim();
   const manifestPath = join(dir, 'manifest.json');
   if (existsSync(manifestPath)) {

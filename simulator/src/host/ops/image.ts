@@ -72,7 +72,7 @@ export async function isoAttach(ctx: OpContext, p: OpParams): Promise<Record<str
     target = isoCopyPath(vm, isoPath);
     ctx.log('info', `Copying ${baseName(isoPath)} next to the VM.`);
     await ctx.sleep(DURATIONS.small);
-    storeFor(ctx.host, target).put({ kind: 'iso', path: target, osFamily: /linux/i.test(installed.name) ? 'linux' : 'windows', version: installed.version });
+    storeFor(ctx.host, target).put({ kind: 'iso', path: target, osFamily: /linux/i.test(installed.name) ? 'linux' : 'windows', version: installed.version, sha256: installed.sha256 });
   }
   await ctx.sleep(DURATIONS.small);
   vm.dvd.path = target;

@@ -25,14 +25,14 @@ export function attachedTo(host: HostModel, path: string): VmModel | undefined {
 }
 
 /** A path inside an agent install directory (provisioning ISOs), if any install holds it. */
-export function installedFile(host: HostModel, path: string): { version: string | null; name: string } | undefined {
+export function installedFile(host: HostModel, path: string): { version: string | null; name: string; sha256: string } | undefined {
   const key = normalize(path);
   for (const inst of host.installs.values()) {
     const dir = normalize(inst.directory);
     if (!key.startsWith(dir + '\\')) continue;
     const rel = key.slice(dir.length + 1).replace(/\\/g, '/');
     const f = inst.files.find((x) => x.name.toLowerCase() === rel);
-    if (f) return { version: inst.version, name: f.name };
+    if (f) return { version: inst.version, name: f.name, sha256: f.sha256 };
   }
   return undefined;
 }
