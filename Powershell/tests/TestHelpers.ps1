@@ -18,7 +18,8 @@ if (-not ($env:PSModulePath -split [System.IO.Path]::PathSeparator -contains $st
 }
 Import-Module -Name 'Hyper-V', 'CimCmdlets', 'AetherV.WindowsShims' -Force -Verbose:$false
 if (-not ('AetherV.Tests.FinishedJob' -as [type])) {
-    Add-Type -Path (Join-Path -Path $PSScriptRoot -ChildPath 'TestTypes.cs')
+    # Only the type file of the simulator's backend, not the backend: the tests mock the cmdlets.
+    Add-Type -Path @((Join-Path -Path $stubModules -ChildPath 'AetherV.SimBackend/AetherV.SimTypes.cs'), (Join-Path -Path $PSScriptRoot -ChildPath 'TestTypes.cs'))
 }
 
 # The agent's files, in AetherV.Agent.ps1's order.

@@ -1,29 +1,9 @@
-// Test doubles of the few .NET types the host agent sees from Hyper-V and that do not exist in
-// PowerShell on Linux: the enums behind Get-VM/Get-VHD properties (same names and values as the
-// real Microsoft.HyperV.PowerShell / Microsoft.Vhd.PowerShell ones, so [string]$vm.State reads as
-// on a host), and jobs standing for what a cmdlet's -AsJob returns. Compiled by TestHelpers.ps1.
+// Jobs standing for what a Hyper-V cmdlet's -AsJob returns in the host agent's Pester tests. The
+// Hyper-V enums and VirtualizationException that PowerShell on Linux lacks are the simulator's
+// (simulator/powershell/Modules/AetherV.SimBackend/AetherV.SimTypes.cs, same names and values as
+// the real Microsoft.HyperV.PowerShell / Microsoft.Vhd.PowerShell ones, so [string]$vm.State
+// reads as on a host); TestHelpers.ps1 compiles both files into one assembly.
 using System.Management.Automation;
-
-namespace Microsoft.HyperV.PowerShell
-{
-    public enum VMState { Other = 1, Running = 2, Off = 3, Stopping = 4, Saved = 6, Paused = 9, Starting = 10, Reset = 11, Saving = 32773, Pausing = 32776, Resuming = 32777, FastSaved = 32779, FastSaving = 32780, RunningCritical = 32781, OffCritical = 32782, SavedCritical = 32784 }
-    public enum ControllerType { IDE = 0, SCSI = 1, PMEM = 2 }
-    public enum VMSwitchType { Private = 0, Internal = 1, External = 2 }
-    public enum VMNetworkAdapterVlanMode { Untagged = 0, Access = 1, Trunk = 2, Private = 3 }
-    public enum VMIntegrationComponentOperationalStatus { Ok = 2, Degraded = 3, Error = 6, NonRecoverableError = 7, NoContact = 12, LostCommunication = 13 }
-
-    /// What Hyper-V cmdlets throw for a refused operation (the agent maps it by full name).
-    public class VirtualizationException : System.Exception
-    {
-        public VirtualizationException(string message) : base(message) { }
-    }
-}
-
-namespace Microsoft.Vhd.PowerShell
-{
-    public enum VhdType { Unknown = 0, Fixed = 2, Dynamic = 3, Differencing = 4 }
-    public enum VhdFormat { Unknown = 0, VHD = 2, VHDX = 3, VHDSet = 4 }
-}
 
 namespace AetherV.Tests
 {

@@ -1,7 +1,8 @@
 // .NET types the real Hyper-V module exposes and the agent relies on (enum values as in
 // Microsoft.HyperV.PowerShell / Microsoft.Vhd.PowerShell, and VirtualizationException, whose
 // full name the agent's error mapping checks), plus a finished Job for -AsJob. Compiled once per
-// machine by the simulator (Add-Type -OutputAssembly), so a pwsh start pays no compilation.
+// machine by the simulator (Add-Type -OutputAssembly), so a pwsh start pays no compilation; the
+// host agent's Pester tests compile it too (Powershell/tests/TestHelpers.ps1), for the same types.
 using System;
 using System.Management.Automation;
 using System.Reflection;
@@ -22,10 +23,11 @@ namespace Microsoft.HyperV.PowerShell
         PausingCritical = 32789, ResumingCritical = 32790, FastSavedCritical = 32791, FastSavingCritical = 32792
     }
     public enum VMSwitchType { Private = 0, Internal = 1, External = 2 }
-    public enum ControllerType { IDE = 0, SCSI = 1 }
+    public enum ControllerType { IDE = 0, SCSI = 1, PMEM = 2 }
     public enum VMNetworkAdapterVlanMode { Untagged = 0, Access = 1, Trunk = 2, Private = 3, Isolated = 4 }
     public enum OnOffState { On = 0, Off = 1 }
     public enum VMOperationalStatus { Ok = 2, Degraded = 3, Error = 6, NonRecoverableError = 7, NoContact = 12, LostCommunication = 13 }
+    public enum VMIntegrationComponentOperationalStatus { Ok = 2, Degraded = 3, Error = 6, NonRecoverableError = 7, NoContact = 12, LostCommunication = 13 }
 
     public class VirtualizationException : Exception
     {
