@@ -63,6 +63,31 @@ function New-FakeVm {
             }))
 }
 
+function New-FakeDrive {
+    # What a hard disk drive and a DVD drive share (HardDriveBase): the slot, the VM, and an Id
+    # of Hyper-V's form, Microsoft:<VM id>\<device GUID>\<controller>\<location>\D.
+    param(
+        [Parameter(Mandatory = $true)] [object] $Vm,
+        [Parameter(Mandatory = $true)] [string] $TypeName,
+        [Parameter(Mandatory = $true)] [string] $DeviceId,
+        [Parameter(Mandatory = $true)] [string] $Name,
+        [string] $Path,
+        [string] $ControllerType,
+        [int] $ControllerNumber,
+        [int] $ControllerLocation
+    )
+    return (New-FakeObject -TypeName "Microsoft.HyperV.PowerShell.$TypeName", 'Microsoft.HyperV.PowerShell.HardDriveBase' -Property ([ordered]@{
+                Id                 = "Microsoft:$($Vm.Id.ToString().ToUpperInvariant())\$DeviceId\$ControllerNumber\$ControllerLocation\D"
+                Name               = $Name
+                Path               = $Path
+                ControllerType     = [Microsoft.HyperV.PowerShell.ControllerType]$ControllerType
+                ControllerNumber   = $ControllerNumber
+                ControllerLocation = $ControllerLocation
+                VMId               = $Vm.Id
+                VMName             = $Vm.Name
+            }))
+}
+
 function Add-FakeHardDrive {
     # Attaches a disk to a fake VM (and gives Get-VHD an answer for it if it has none); returns the drive.
     param(
@@ -75,17 +100,8 @@ function Add-FakeHardDrive {
         [string] $VhdType = 'Dynamic',
         [string] $ParentPath = ''
     )
-    $drive = New-FakeObject -TypeName 'Microsoft.HyperV.PowerShell.HardDiskDrive', 'Microsoft.HyperV.PowerShell.HardDriveBase' -Property ([ordered]@{
-            Id                 = "Microsoft:$($Vm.Id.ToString().ToUpperInvariant())\83F8638B-8DCA-4152-9EDA-2CA8B33039B4\$ControllerNumber\$ControllerLocation\D"
-            Name               = 'Hard Drive'
-            Path               = $Path
-            ControllerType     = [Microsoft.HyperV.PowerShell.ControllerType]$ControllerType
-            ControllerNumber   = $ControllerNumber
-            ControllerLocation = $ControllerLocation
-            VMId               = $Vm.Id
-            VMName             = $Vm.Name
-            DiskNumber         = $null
-        })
+    $drive = New-FakeDrive -Vm $Vm -TypeName 'HardDiskDrive' -DeviceId '83F8638B-8DCA-4152-9EDA-2CA8B33039B4' -Name 'Hard Drive' -Path $Path -ControllerType $ControllerType -ControllerNumber $ControllerNumber -ControllerLocation $ControllerLocation
+    $drive | Add-Member -NotePropertyName 'DiskNumber' -NotePropertyValue $null
     $Vm.HardDrives.Add($drive)
     $vhd = $script:FakeHost.Vhds[(Get-FakePathKey -Path $Path)]
     if ($null -eq $vhd) {
@@ -135,16 +151,7 @@ function Add-FakeDvdDrive {
     if ($Vm.Generation -eq 1) {
         $type = 'IDE'
     }
-    $drive = New-FakeObject -TypeName 'Microsoft.HyperV.PowerShell.DvdDrive', 'Microsoft.HyperV.PowerShell.HardDriveBase' -Property ([ordered]@{
-            Id                 = "Microsoft:$($Vm.Id.ToString().ToUpperInvariant())\D9E8C3F2-0000-4B4B-9C5E-7A53C4F0B0A1\$ControllerNumber\$ControllerLocation\D"
-            Name               = 'DVD Drive'
-            Path               = $Path
-            ControllerType     = [Microsoft.HyperV.PowerShell.ControllerType]$type
-            ControllerNumber   = $ControllerNumber
-            ControllerLocation = $ControllerLocation
-            VMId               = $Vm.Id
-            VMName             = $Vm.Name
-        })
+    $drive = New-FakeDrive -Vm $Vm -TypeName 'DvdDrive' -DeviceId 'D9E8C3F2-0000-4B4B-9C5E-7A53C4F0B0A1' -Name 'DVD Drive' -Path $Path -ControllerType $type -ControllerNumber $ControllerNumber -ControllerLocation $ControllerLocation
     $Vm.DVDDrives.Add($drive)
     return $drive
 }
