@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildArtifacts } from '../../server/src/artifacts/build.ts';
 import { createFleet, REPOSITORY_ROOT, type Fleet, type SimulatedHost } from '../../simulator/src/host/fleet.ts';
-import { must } from '../../simulator/src/host/testing.ts';
+import { AGENT_COMMAND, parseAgentOutput, runCommand } from '../../simulator/src/host/testing.ts';
+import { randomUUID } from 'node:crypto';
+import type { AgentKind } from '../../simulator/src/pwsh/mode.ts';
 
 const GiB = 1024 ** 3;
 const work = mkdtempSync(join(tmpdir(), 'aetherv-oobe-'));
@@ -36,9 +38,19 @@ async function artifactsWith(name: string, edit: (xml: string) => string | null)
   return out;
 }
 
+/** One agent operation that must succeed; the real agent in pwsh on Linux ends its lines with LF. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary result fields
+async function must(host: SimulatedHost, operation: string, params: unknown): Promise<any> {
+  const id = randomUUID();
+  const request = { protocol: 'aetherv.agent/1', id, operation, params, deadlineSeconds: 120 };
+  const r = parseAgentOutput(operation, id, await runCommand(host, AGENT_COMMAND, JSON.stringify(request)), 'any');
+  assert.ok(r.ok, `${operation} failed: ${JSON.stringify(r.error)}`);
+  return r.result;
+}
+
 /** Boots a Windows VM from its golden image with the provisioning ISO and asks for its key. */
-async function bootWindowsVm(artifacts: string): Promise<{ host: SimulatedHost; vmId: string; version: string }> {
-  const fleet = createFleet({ hosts: 1, vmsPerHost: 0, clusters: 0, seed: 7, timeScale: 0.001, guestMode: 'typescript', preinstallAgentFrom: artifacts });
+async function bootWindowsVm(artifacts: string, agent: AgentKind = 'typescript'): Promise<{ host: SimulatedHost; vmId: string; version: string }> {
+  const fleet = createFleet({ hosts: 1, vmsPerHost: 0, clusters: 0, seed: 7, timeScale: 0.001, guestMode: 'typescript', preinstallAgentFrom: artifacts, agent });
   fleets.push(fleet);
   const host = fleet.hosts[0]!;
   const version = readFileSync(join(artifacts, 'version'), 'utf8').trim();
@@ -68,8 +80,8 @@ describe('a simulated Windows guest and the unattend.xml on its provisioning ISO
     built.noAnswerFile = await artifactsWith('no-unattend', () => null);
   });
 
-  it("completes OOBE with the repository's Windows/unattend.xml: the agent publishes its key", async () => {
-    const { host, vmId, version } = await bootWindowsVm(built.asIs!);
+  const publishesKey = async (agent: AgentKind): Promise<void> => {
+    const { host, vmId, version } = await bootWindowsVm(built.asIs!, agent);
     const end = Date.now() + 30_000;
     let items = await guestItems(host, vmId);
     while (items['aetherv.guest.pubkey'] === undefined && Date.now() < end) {
@@ -79,16 +91,24 @@ describe('a simulated Windows guest and the unattend.xml on its provisioning ISO
     assert.equal(items['aetherv.guest.version'], version);
     assert.equal(items['aetherv.guest.state'], 'awaiting-payload');
     assert.equal((JSON.parse(items['aetherv.guest.pubkey'] ?? '{}') as { kty?: string }).kty, 'RSA');
-  });
+  };
+  const staysSilent = async (name: string, page: string, agent: AgentKind): Promise<void> => {
+    const { host, vmId } = await bootWindowsVm(built[name]!, agent);
+    // The guest boots in 20 ms at this time scale; 1.5 s is 75 boot times.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(await guestItems(host, vmId), {});
+    const vm = (host.model() as { vms: { vmId: string; guest: { phase?: string } | null }[] }).vms.find((v) => v.vmId === vmId);
+    assert.equal(vm?.guest?.phase, `oobe:${page}`);
+  };
+
+  it("completes OOBE with the repository's Windows/unattend.xml: the agent publishes its key", () => publishesKey('typescript'));
 
   for (const [name, page] of [['noInternational', 'region-and-keyboard'], ['noPassword', 'administrator-password'], ['noAnswerFile', 'no-answer-file']] as const) {
-    it(`stays in OOBE (${page}) without that answer: nothing in KVP, the agent never runs`, async () => {
-      const { host, vmId } = await bootWindowsVm(built[name]!);
-      // The guest boots in 20 ms at this time scale; 1.5 s is 75 boot times.
-      await new Promise((r) => setTimeout(r, 1500));
-      assert.deepEqual(await guestItems(host, vmId), {});
-      const vm = (host.model() as { vms: { vmId: string; guest: { phase?: string } | null }[] }).vms.find((v) => v.vmId === vmId);
-      assert.equal(vm?.guest?.phase, `oobe:${page}`);
-    });
+    it(`stays in OOBE (${page}) without that answer: nothing in KVP, the agent never runs`, () => staysSilent(name, page, 'typescript'));
   }
+
+  // Powershell agent mode: the real scripts copy the real ISO next to the VM on the C: drive
+  // folder, and the guest reads that file.
+  it('powershell agent mode: the real ISO copy lets the agent publish its key', () => publishesKey('powershell'));
+  it('powershell agent mode: without International-Core the guest stays in OOBE', () => staysSilent('noInternational', 'region-and-keyboard', 'powershell'));
 });

@@ -25,6 +25,8 @@ export interface IsoFile {
   version: string | null;
   /** SHA-256 of the installed ISO this is a copy of: how a guest finds its real bytes (guests/iso-catalog.ts). */
   sha256?: string;
+  /** The real file on disk (powershell agent mode), read for its unattend.xml at boot. */
+  diskPath?: string;
 }
 
 export type SimFile = VhdxFile | IsoFile;

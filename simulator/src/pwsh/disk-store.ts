@@ -82,7 +82,7 @@ export class DiskFileStore extends FileStore {
     try {
       if (!statSync(p).isFile()) return undefined;
       if (/\.a?vhdx?$/i.test(p)) bytes = readFileSync(p);
-      else return /\.iso$/i.test(p) ? { kind: 'iso', path: path.replace(/\//g, '\\'), osFamily: isoFamily(path.replace(/\//g, '\\')), version: this.isoVersion(p.slice(p.lastIndexOf('/') + 1)) } : undefined;
+      else return /\.iso$/i.test(p) ? { kind: 'iso', path: path.replace(/\//g, '\\'), osFamily: isoFamily(path.replace(/\//g, '\\')), version: this.isoVersion(p.slice(p.lastIndexOf('/') + 1)), diskPath: p } : undefined;
     } catch {
       return undefined;
     }

@@ -7,7 +7,7 @@ import { fileStoreFor, freeMemoryBytes, type HostModel, type OsFamily, type VmMo
 import { DURATIONS, scaled, type SimRuntime } from '../runtime.ts';
 import { vmView } from '../views.ts';
 import { launchGuest } from '../../guests/launcher.ts';
-import { unattendOf } from '../../guests/iso-catalog.ts';
+import { unattendOf, unattendOfFile } from '../../guests/iso-catalog.ts';
 import { requireVm, type OpContext, type OpParams } from './context.ts';
 import { installedFile } from './paths.ts';
 
@@ -93,14 +93,14 @@ function onBoot(host: HostModel, vm: VmModel, rt: SimRuntime, now: number, resto
   }
   stopGuest(vm);
   const iso = provisioningIso(host, vm.dvd?.path ?? null);
-  if (iso && iso.family === os.family) vm.guest = launchGuest({ host, vm, rt, isoVersion: iso.version, family: iso.family, readyAt: vm.guestReadyAt ?? now, unattend: unattendOf(iso.sha256) });
+  if (iso && iso.family === os.family) vm.guest = launchGuest({ host, vm, rt, isoVersion: iso.version, family: iso.family, readyAt: vm.guestReadyAt ?? now, unattend: iso.diskPath ? unattendOfFile(iso.diskPath) : unattendOf(iso.sha256) });
 }
 
 /** The provisioning ISO in the DVD drive (the VM's copy, or an installed one), with its version. */
-function provisioningIso(host: HostModel, path: string | null): { family: OsFamily; version: string; sha256?: string } | null {
+function provisioningIso(host: HostModel, path: string | null): { family: OsFamily; version: string; sha256?: string; diskPath?: string } | null {
   if (path === null) return null;
   const installed = installedFile(host, path);
   if (installed) return /provisioning/i.test(installed.name) ? { family: /linux/i.test(installed.name) ? 'linux' : 'windows', version: installed.version ?? '', sha256: installed.sha256 } : null;
   const f = fileStoreFor(host, path).get(path);
-  return f?.kind === 'iso' && f.osFamily && f.version !== null && /provisioning/i.test(path) ? { family: f.osFamily, version: f.version, ...(f.sha256 ? { sha256: f.sha256 } : {}) } : null;
+  return f?.kind === 'iso' && f.osFamily && f.version !== null && /provisioning/i.test(path) ? { family: f.osFamily, version: f.version, ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.diskPath ? { diskPath: f.diskPath } : {}) } : null;
 }
