@@ -75,12 +75,15 @@ export const GUEST_ERROR_CODES: readonly string[] = (
   JSON.parse(readFileSync(new URL('../../../Schemas/guest-errors.json', import.meta.url), 'utf8')) as { codes: string[] }
 ).codes;
 
+// Compiled once from the vocabulary, not per summary.
+const GUEST_ERROR_PATTERNS: readonly RegExp[] = GUEST_ERROR_CODES.map((code) => {
+  const pattern = code.split(/<[a-z]+>/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[A-Za-z0-9._-]+');
+  return new RegExp(`^${pattern}$`);
+});
+
 /** Whether a summary is one of GUEST_ERROR_CODES (`<…>` placeholders match any lower-case word, digits, dots or hyphens). */
 export function isKnownGuestError(summary: string): boolean {
-  return GUEST_ERROR_CODES.some((code) => {
-    const pattern = code.split(/<[a-z]+>/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[A-Za-z0-9._-]+');
-    return new RegExp(`^${pattern}$`).test(summary);
-  });
+  return GUEST_ERROR_PATTERNS.some((pattern) => pattern.test(summary));
 }
 
 /** The guest's error summary: `error <stage>:<detail>` or the bare fallback `error:unknown`. */
